@@ -1,0 +1,161 @@
+// The resource registry: every resource kindling serves, with what discovery publishes
+// about it. Everything that needs to know "what is a daemonset" (discovery, routing,
+// storage keys, printers, OpenAPI, protobuf decoding) looks it up here.
+
+export interface ResourceInfo {
+  /** API group, '' for core */
+  group: string;
+  version: string;
+  kind: string;
+  /** plural resource name, as in URLs */
+  plural: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  verbs: string[];
+  /** subresources served (e.g. status, scale, binding, eviction, log, exec) */
+  subresources?: string[];
+  /** the kind of list objects (<Kind>List) */
+  listKind: string;
+  /** the swagger definition name, e.g. io.k8s.api.apps.v1.DaemonSet */
+  definition: string;
+  /** served but read-only / synthesized (e.g. metrics); not stored */
+  virtual?: boolean;
+}
+
+const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+function r(
+  group: string,
+  version: string,
+  kind: string,
+  plural: string,
+  namespaced: boolean,
+  definition: string,
+  extra: Partial<ResourceInfo> = {},
+): ResourceInfo {
+  return {
+    group,
+    version,
+    kind,
+    plural,
+    singular: kind.toLowerCase(),
+    namespaced,
+    verbs: ALL_VERBS,
+    listKind: `${kind}List`,
+    definition,
+    ...extra,
+  };
+}
+
+export const RESOURCES: ResourceInfo[] = [
+  // core/v1
+  r('', 'v1', 'Namespace', 'namespaces', false, 'io.k8s.api.core.v1.Namespace', {
+    shortNames: ['ns'],
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+    subresources: ['status', 'finalize'],
+  }),
+  r('', 'v1', 'Node', 'nodes', false, 'io.k8s.api.core.v1.Node', {
+    shortNames: ['no'],
+    subresources: ['status'],
+  }),
+  r('', 'v1', 'Pod', 'pods', true, 'io.k8s.api.core.v1.Pod', {
+    shortNames: ['po'],
+    categories: ['all'],
+    subresources: ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward', 'ephemeralcontainers'],
+  }),
+  r('', 'v1', 'Service', 'services', true, 'io.k8s.api.core.v1.Service', {
+    shortNames: ['svc'],
+    categories: ['all'],
+    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+    subresources: ['status', 'proxy'],
+  }),
+  r('', 'v1', 'Endpoints', 'endpoints', true, 'io.k8s.api.core.v1.Endpoints', {
+    shortNames: ['ep'],
+    singular: 'endpoints',
+  }),
+  r('', 'v1', 'Event', 'events', true, 'io.k8s.api.core.v1.Event', { shortNames: ['ev'] }),
+  r('', 'v1', 'ConfigMap', 'configmaps', true, 'io.k8s.api.core.v1.ConfigMap', { shortNames: ['cm'] }),
+  r('', 'v1', 'Secret', 'secrets', true, 'io.k8s.api.core.v1.Secret'),
+  r('', 'v1', 'ServiceAccount', 'serviceaccounts', true, 'io.k8s.api.core.v1.ServiceAccount', {
+    shortNames: ['sa'],
+  }),
+  // apps/v1
+  r('apps', 'v1', 'DaemonSet', 'daemonsets', true, 'io.k8s.api.apps.v1.DaemonSet', {
+    shortNames: ['ds'],
+    categories: ['all'],
+    subresources: ['status'],
+  }),
+  r('apps', 'v1', 'Deployment', 'deployments', true, 'io.k8s.api.apps.v1.Deployment', {
+    shortNames: ['deploy'],
+    categories: ['all'],
+    subresources: ['status', 'scale'],
+  }),
+  r('apps', 'v1', 'ReplicaSet', 'replicasets', true, 'io.k8s.api.apps.v1.ReplicaSet', {
+    shortNames: ['rs'],
+    categories: ['all'],
+    subresources: ['status', 'scale'],
+  }),
+  r('apps', 'v1', 'ControllerRevision', 'controllerrevisions', true, 'io.k8s.api.apps.v1.ControllerRevision'),
+  // events.k8s.io/v1 (same storage as core events upstream; kindling stores them apart)
+  r('events.k8s.io', 'v1', 'Event', 'events', true, 'io.k8s.api.events.v1.Event', { shortNames: ['ev'] }),
+  // coordination.k8s.io/v1
+  r('coordination.k8s.io', 'v1', 'Lease', 'leases', true, 'io.k8s.api.coordination.v1.Lease'),
+  // scheduling.k8s.io/v1
+  r('scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', false, 'io.k8s.api.scheduling.v1.PriorityClass', {
+    shortNames: ['pc'],
+  }),
+  // discovery.k8s.io/v1
+  r('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true, 'io.k8s.api.discovery.v1.EndpointSlice'),
+];
+
+export function groupVersion(info: { group: string; version: string }): string {
+  return info.group ? `${info.group}/${info.version}` : info.version;
+}
+
+/** `daemonsets.apps`, `pods`: the name upstream uses in messages ("daemonsets.apps \"x\" not found") */
+export function qualifiedResource(info: ResourceInfo): string {
+  return info.group ? `${info.plural}.${info.group}` : info.plural;
+}
+
+const byPath = new Map<string, ResourceInfo>();
+const byKind = new Map<string, ResourceInfo>();
+for (const info of RESOURCES) {
+  byPath.set(`${groupVersion(info)}/${info.plural}`, info);
+  byKind.set(`${groupVersion(info)}/${info.kind}`, info);
+}
+
+/** look up by group/version and plural, e.g. ('apps','v1','daemonsets') */
+export function resourceFor(group: string, version: string, plural: string): ResourceInfo | undefined {
+  return byPath.get(`${group ? `${group}/${version}` : version}/${plural}`);
+}
+
+/** look up by apiVersion ('apps/v1', 'v1') and kind */
+export function resourceForKind(apiVersion: string, kind: string): ResourceInfo | undefined {
+  return byKind.get(`${apiVersion}/${kind}`);
+}
+
+/** the group versions served, core first, in discovery order */
+export function groupVersions(): { group: string; version: string }[] {
+  const seen = new Set<string>();
+  const out: { group: string; version: string }[] = [];
+  for (const info of RESOURCES) {
+    const gv = groupVersion(info);
+    if (!seen.has(gv)) {
+      seen.add(gv);
+      out.push({ group: info.group, version: info.version });
+    }
+  }
+  return out;
+}
+
+/** the storage key prefix of a resource: /registry/<group or core>/<plural>/ */
+export function storagePrefix(info: ResourceInfo): string {
+  return `/registry/${info.group || 'core'}/${info.plural}/`;
+}
+
+/** the storage key of one object */
+export function storageKey(info: ResourceInfo, namespace: string | undefined, name: string): string {
+  return info.namespaced ? `${storagePrefix(info)}${namespace}/${name}` : `${storagePrefix(info)}${name}`;
+}
