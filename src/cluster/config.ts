@@ -173,7 +173,8 @@ export function parseKindConfig(text: string | undefined, opts: ParseOptions = {
   for (let w = 0; w < (opts.workers ?? 0); w++) nodes.push({ role: 'worker', labels: {} });
   if (!nodes.some((n) => n.role === 'control-plane')) throw new KindConfigError('must have at least one control-plane node');
 
-  return { spec: { name, kubernetesVersion, image, podSubnet, serviceSubnet, nodes }, warnings };
+  // a cluster-wide patch is seen once per node; report it once
+  return { spec: { name, kubernetesVersion, image, podSubnet, serviceSubnet, nodes }, warnings: [...new Set(warnings)] };
 }
 
 function stringList(v: unknown, what: string): string[] {
