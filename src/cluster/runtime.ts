@@ -1,0 +1,211 @@
+// One cluster in this process: store + API server + controllers + simulated nodes, with the
+// objects a kind cluster starts with. The CLI's `serve`, the library entry point and tests all
+// start clusters through startClusterRuntime.
+
+import type { Node } from 'kubernetes-types/core/v1.js';
+import type { Store } from '../store/types.js';
+import { MemoryStore } from '../store/memory.js';
+import { LmdbStore } from '../store/lmdb.js';
+import { RealClock, type Clock } from '../clock/clock.js';
+import { R, type ApiClient, type KubeObject } from '../client/types.js';
+import { startApiServer, type ApiServer } from '../apiserver/server.js';
+import { applyBootstrap, bootstrapObjects } from './bootstrap.js';
+import { nodeFromPlan, type NodePlan } from './nodes.js';
+import { DEFAULT_POD_SUBNET } from './config.js';
+
+/** the slice of the simulated kubelet the runtime uses (src/nodes/index.ts) */
+interface NodeSimulatorLike {
+  addNode(node: Node): Promise<void>;
+  removeNode(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface ClusterRuntimeOptions {
+  /** cluster name (kind's, e.g. "kind") */
+  cluster: string;
+  nodes: NodePlan[];
+  kubernetesVersion: string;
+  podSubnet?: string;
+  /** 'memory://' (default) or 'lmdb:///abs/path'; ignored when store is given */
+  storeUrl?: string;
+  store?: Store;
+  clock?: Clock;
+  host?: string;
+  /** 0 = a free port */
+  port?: number;
+  tls?: { cert: string; key: string };
+  token?: string;
+  log?: (msg: string) => void;
+}
+
+export interface ClusterRuntime {
+  url: string;
+  port: number;
+  /** in-process client (no HTTP) */
+  client: ApiClient;
+  server: ApiServer;
+  store: Store;
+  clock: Clock;
+  /** which optional parts are running (false until their modules exist) */
+  parts: { controllers: boolean; nodeSimulator: boolean };
+  nodeNames(): string[];
+  addNode(plan: NodePlan): Promise<void>;
+  removeNode(name: string): Promise<void>;
+  /** resolves when every node this runtime manages has Ready=True */
+  waitForNodesReady(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+// Held in variables so the build does not require them before they exist.
+const OPTIONAL = { store: '../store/index.js', controllers: '../controllers/index.js', nodes: '../nodes/index.js' };
+
+/** import a module that another part of kindling may not have built yet; undefined if it does not exist */
+async function optionalImport<T>(load: () => Promise<T>, what: string, log: (m: string) => void): Promise<T | undefined> {
+  try {
+    return await load();
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes(what)) {
+      log(`kindling: ${what} is not available yet; running without it`);
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+export async function openStoreUrl(url: string): Promise<Store> {
+  const mod = await optionalImport(() => import(OPTIONAL.store) as Promise<{ openStore(url: string): Promise<Store> }>, 'store/index', () => {});
+  if (mod) return mod.openStore(url);
+  if (url === 'memory://' || url === 'memory:') return new MemoryStore();
+  if (url.startsWith('lmdb://')) return LmdbStore.open(url.slice('lmdb://'.length));
+  throw new Error(`unsupported store url: ${url}`);
+}
+
+function isReady(node: KubeObject | undefined): boolean {
+  const conds = (node as Node | undefined)?.status?.conditions ?? [];
+  return conds.some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+function code(e: unknown): number | undefined {
+  return (e as { code?: number }).code;
+}
+
+export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<ClusterRuntime> {
+  const log = opts.log ?? ((m: string) => console.error(m));
+  const clock = opts.clock ?? new RealClock();
+  const store = opts.store ?? (await openStoreUrl(opts.storeUrl ?? 'memory://'));
+  let ready = false;
+  const server = await startApiServer({
+    store,
+    clock,
+    host: opts.host,
+    port: opts.port ?? 0,
+    tls: opts.tls,
+    token: opts.token,
+    kubernetesVersion: opts.kubernetesVersion,
+    isReady: () => ready,
+  });
+  const client = server.client;
+  const plans = new Map<string, NodePlan>();
+  let controllers: { stop(): Promise<void> } | undefined;
+  let simulator: NodeSimulatorLike | undefined;
+
+  const stop = async () => {
+    ready = false;
+    await simulator?.stop().catch((e) => log(`kindling: stopping nodes: ${e}`));
+    await controllers?.stop().catch((e) => log(`kindling: stopping controllers: ${e}`));
+    await server.close();
+    await store.close().catch(() => {});
+  };
+
+  try {
+    const controlPlane = opts.nodes.find((n) => n.role === 'control-plane') ?? opts.nodes[0];
+    await applyBootstrap(
+      client,
+      bootstrapObjects({
+        kubernetesVersion: opts.kubernetesVersion,
+        podSubnet: opts.podSubnet ?? DEFAULT_POD_SUBNET,
+        controlPlaneIP: `172.18.0.${(controlPlane?.index ?? 0) + 2}`,
+        controlPlaneEndpoint: `https://${opts.cluster}-control-plane:6443`,
+      }),
+    );
+
+    const ctl = await optionalImport(
+      () => import(OPTIONAL.controllers) as Promise<{ startControllers(c: ApiClient, clock: Clock): Promise<{ stop(): Promise<void> }> }>,
+      'controllers/index',
+      log,
+    );
+    if (ctl) controllers = await ctl.startControllers(client, clock);
+    const sim = await optionalImport(
+      () => import(OPTIONAL.nodes) as Promise<{ NodeSimulator: new (c: ApiClient, clock: Clock) => NodeSimulatorLike }>,
+      'nodes/index',
+      log,
+    );
+    if (sim) simulator = new sim.NodeSimulator(client, clock);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+
+  const addNode = async (plan: NodePlan) => {
+    plans.set(plan.name, plan);
+    const node = nodeFromPlan(opts.cluster, plan, new Date(clock.now()).toISOString());
+    if (simulator) {
+      // after a restart the Node is already stored; the simulator takes it over
+      await simulator.addNode(node);
+      return;
+    }
+    // no simulated kubelet yet: register the Node once, Ready, as kubelet would
+    try {
+      const created = await client.create(R.nodes, undefined, node as unknown as KubeObject);
+      if (!isReady(created)) await client.update(R.nodes, undefined, { ...created, status: node.status }, {}, 'status');
+    } catch (e) {
+      if (code(e) !== 409) throw e;
+      const existing = await client.get(R.nodes, undefined, plan.name);
+      await client.update(R.nodes, undefined, { ...existing, status: node.status }, {}, 'status');
+    }
+  };
+
+  const removeNode = async (name: string) => {
+    plans.delete(name);
+    if (simulator) await simulator.removeNode(name);
+    try {
+      await client.delete(R.nodes, undefined, name);
+    } catch (e) {
+      if (code(e) !== 404) throw e;
+    }
+  };
+
+  try {
+    for (const plan of opts.nodes) await addNode(plan);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  ready = true;
+
+  return {
+    url: server.url,
+    port: server.port,
+    client,
+    server,
+    store,
+    clock,
+    parts: { controllers: !!controllers, nodeSimulator: !!simulator },
+    nodeNames: () => [...plans.keys()],
+    addNode,
+    removeNode,
+    async waitForNodesReady(timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const list = await client.list(R.nodes, undefined);
+        const byName = new Map(list.items.map((n) => [n.metadata.name, n]));
+        const notReady = [...plans.keys()].filter((n) => !isReady(byName.get(n)));
+        if (notReady.length === 0) return;
+        if (Date.now() > deadline) throw new Error(`nodes not Ready after ${timeoutMs}ms: ${notReady.join(', ')}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    stop,
+  };
+}
