@@ -1,0 +1,32 @@
+// Label and field selectors with upstream's syntax, errors and matching.
+export {
+  parseLabelSelector,
+  labelsMatch,
+  labelSelectorRequirements,
+  labelSelectorMatcher,
+  labelSelectorString,
+  labelSelectorQuery,
+  formatLabelSelector,
+  selectorFromLabels,
+  validateLabelSelector,
+  validateLabels,
+  validateLabelName,
+  labelKeyErrors,
+  labelValueErrors,
+  type LabelOperator,
+  type LabelRequirement,
+  type LabelSelectorRequirements,
+  type LabelSelectorSpec,
+  type LabelSelectorRequirementSpec,
+} from './labels.js';
+export {
+  parseFieldSelector,
+  parseFieldSelectorFor,
+  convertFieldSelector,
+  fieldSelectorString,
+  escapeFieldValue,
+  selectableFields,
+  fieldsMatch,
+  type FieldRequirement,
+  type FieldSelectorTarget,
+} from './fields.js';
