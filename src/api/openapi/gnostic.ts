@@ -349,4 +349,3 @@ export function openapiV2Protobuf(): Buffer {
 /** the protobuf content type upstream answers with (kubectl's mime parser rejects the `@` form) */
 export const OPENAPI_V2_PROTOBUF_CONTENT_TYPE = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
 
-export { isObject };
