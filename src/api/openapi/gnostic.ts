@@ -6,7 +6,7 @@
 import protobuf from 'protobufjs';
 import { stringify } from 'yaml';
 import { openapiV2Document } from './v2.js';
-import { isObject, type Json, type JsonObject } from './swagger.js';
+import type { Json, JsonObject } from './swagger.js';
 
 // Message declarations: `name=number[:type][*]`; type defaults to string, `*` means repeated,
 // a leading `|` puts the field in the message's `oneof`. Types are proto scalar names or messages.
