@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitError, pickPreemptionNode, preempt, schedulePod, selectVictimsOnNode } from './algorithm.js';
+import { fitError, numFeasibleNodesToFind, pickPreemptionNode, preempt, schedulePod, selectVictimsOnNode } from './algorithm.js';
 import { NodeInfo } from './nodeinfo.js';
 import { normalize, scoreNodes, selectHost } from './scores.js';
 import { makeNode, makePod } from './testutil.js';
@@ -82,7 +82,7 @@ describe('scoring', () => {
   it('schedules onto the only feasible node', () => {
     const pod = makePod('p', { spec: { nodeSelector: { role: 'worker' }, tolerations: [] } });
     const r = schedulePod(pod, snapshot({}, [cp, workers[0]]));
-    expect(r).toEqual({ node: 'kind-worker' });
+    expect(r).toMatchObject({ node: 'kind-worker' });
   });
 });
 
@@ -115,5 +115,19 @@ describe('preemption', () => {
     const pre = preempt(pod, snapshot(placed), r);
     expect('candidate' in pre && pre.candidate.node).toBe('kind-worker2');
     expect('candidate' in pre && pre.candidate.victims.map((p) => p.metadata!.name)).toEqual(['b']);
+  });
+});
+
+describe('node sampling', () => {
+  it('numFeasibleNodesToFind follows upstream adaptive percentage', () => {
+    expect(numFeasibleNodesToFind(50)).toBe(50);
+    expect(numFeasibleNodesToFind(1000)).toBe(420);
+    expect(numFeasibleNodesToFind(5000)).toBe(500);
+    expect(numFeasibleNodesToFind(200)).toBe(100);
+  });
+  it('5000 nodes: stops after enough feasible nodes', () => {
+    const nodes = Array.from({ length: 5000 }, (_, i) => new NodeInfo(makeNode(`n${i}`)));
+    const r = schedulePod(makePod('p'), { nodes }, Math.random, 4900);
+    expect(r.examined).toBe(500);
   });
 });

@@ -24,7 +24,21 @@ function withNominated(pod: Pod, ni: NodeInfo, snap: ScheduleSnapshot): NodeInfo
   return copy;
 }
 
-export function schedulePod(pod: Pod, snap: ScheduleSnapshot, random: () => number = Math.random): ScheduleResult {
+/**
+ * how many feasible nodes are enough (upstream's percentageOfNodesToScore, adaptive): all of
+ * them below 100 nodes, else 50% minus 1% per 125 nodes, at least 5% and at least 100 nodes
+ */
+export function numFeasibleNodesToFind(numAllNodes: number): number {
+  if (numAllNodes < 100) return numAllNodes;
+  const pct = Math.max(5, 50 - Math.floor(numAllNodes / 125));
+  return Math.max(100, Math.floor((numAllNodes * pct) / 100));
+}
+
+/**
+ * startIndex rotates the first node examined between cycles (upstream's nextStartNodeIndex),
+ * so sampling spreads pods over all nodes.
+ */
+export function schedulePod(pod: Pod, snap: ScheduleSnapshot, random: () => number = Math.random, startIndex = 0): ScheduleResult & { examined?: number } {
   const diagnosis: Diagnosis = { nodeStatuses: new Map() };
   const names = preFilterNodeNames(pod);
   let candidates = snap.nodes;
@@ -33,15 +47,19 @@ export function schedulePod(pod: Pod, snap: ScheduleSnapshot, random: () => numb
     diagnosis.absentStatus = { plugin: 'NodeAffinity', code: 'UnschedulableAndUnresolvable', reasons: ["node(s) didn't satisfy plugin(s) [NodeAffinity]"] };
   }
   const feasible: NodeInfo[] = [];
-  for (const ni of candidates) {
+  const enough = numFeasibleNodesToFind(candidates.length);
+  let examined = 0;
+  for (let i = 0; i < candidates.length && feasible.length < enough; i++) {
+    const ni = candidates[(startIndex + i) % candidates.length];
+    examined++;
     const s = runFilters(pod, withNominated(pod, ni, snap), snap);
     if (s) diagnosis.nodeStatuses.set(ni.name, s);
     else feasible.push(ni);
   }
   if (feasible.length === 0) return { diagnosis, numAllNodes: snap.nodes.length };
-  if (feasible.length === 1) return { node: feasible[0].name };
+  if (feasible.length === 1) return { node: feasible[0].name, examined };
   const scores = scoreNodes(pod, feasible);
-  return { node: feasible[selectHost(scores, random)].name };
+  return { node: feasible[selectHost(scores, random)].name, examined };
 }
 
 export function fitError(result: { diagnosis: Diagnosis; numAllNodes: number }): string {

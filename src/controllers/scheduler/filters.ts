@@ -161,10 +161,22 @@ function topologyValue(node: Node, key: string): string | undefined {
   return Object.prototype.hasOwnProperty.call(l, key) ? l[key] : undefined;
 }
 
+/** existing pods with required anti-affinity, found once per snapshot (most pods have none) */
+const antiAffinityPods = new WeakMap<Snapshot, { node: NodeInfo; pod: Pod }[]>();
+function podsWithAntiAffinity(snap: Snapshot): { node: NodeInfo; pod: Pod }[] {
+  let list = antiAffinityPods.get(snap);
+  if (!list) {
+    list = [];
+    for (const node of snap.nodes) for (const pod of node.pods) if (requiredAntiAffinity(pod).length > 0) list.push({ node, pod });
+    antiAffinityPods.set(snap, list);
+  }
+  return list;
+}
+
 export function filterInterPodAffinity(pod: Pod, ni: NodeInfo, snap: Snapshot): FilterStatus | null {
   // 1. existing pods' required anti-affinity against this pod
-  for (const other of snap.nodes) {
-    for (const existing of other.pods) {
+  for (const { node: other, pod: existing } of podsWithAntiAffinity(snap)) {
+    {
       for (const term of requiredAntiAffinity(existing)) {
         const v = topologyValue(other.node, term.topologyKey);
         if (v === undefined || topologyValue(ni.node, term.topologyKey) !== v) continue;

@@ -45,7 +45,20 @@ const max = (a: Resources, b: Resources): Resources => ({
  * plus the sidecars started before it, whichever is larger; plus the pod overhead.
  * With nonZero, containers that leave cpu/memory unset count upstream's defaults (for scoring).
  */
+const requestCache = new WeakMap<Pod, Resources>();
+const nonZeroCache = new WeakMap<Pod, Resources>();
+
 export function podRequests(pod: Pod, nonZero = false): Resources {
+  // pods from informers are shared and read-only, so their requests can be cached
+  const cache = nonZero ? nonZeroCache : requestCache;
+  const hit = cache.get(pod);
+  if (hit) return { ...hit };
+  const r = computePodRequests(pod, nonZero);
+  cache.set(pod, r);
+  return { ...r };
+}
+
+function computePodRequests(pod: Pod, nonZero: boolean): Resources {
   const req = (c: Container): Resources => {
     const r = containerRequests(c);
     if (nonZero) {

@@ -47,6 +47,7 @@ export class Scheduler {
   private readonly assumed = new Map<string, Pod>();
   /** assigned pods per node, by uid */
   private readonly podsByNode = new Map<string, Map<string, Pod>>();
+  private readonly nodeOfPod = new Map<string, string>();
   private readonly nodeInfos = new Map<string, NodeInfo>();
   private flushTimer: Timer | undefined;
   private running = false;
@@ -111,10 +112,14 @@ export class Scheduler {
   // ---- cache ----
 
   private setAssigned(p: Pod | undefined, node: string | undefined, uid: string): void {
-    for (const [n, m] of this.podsByNode) {
-      if (m.delete(uid)) this.nodeInfos.delete(n);
+    const was = this.nodeOfPod.get(uid);
+    if (was !== undefined) {
+      this.podsByNode.get(was)?.delete(uid);
+      this.nodeInfos.delete(was);
+      this.nodeOfPod.delete(uid);
     }
     if (p && node) {
+      this.nodeOfPod.set(uid, node);
       let m = this.podsByNode.get(node);
       if (!m) this.podsByNode.set(node, (m = new Map()));
       m.set(uid, p);
@@ -218,8 +223,9 @@ export class Scheduler {
       await this.markUnschedulable(key, pod, NO_NODES_AVAILABLE);
       return;
     }
-    const r = schedulePod(pod, snap, this.random);
+    const r = schedulePod(pod, snap, this.random, this.nextStart);
     if ('node' in r) {
+      this.nextStart = (this.nextStart + (r.examined ?? 0)) % snap.nodes.length;
       await this.bind(key, pod, r.node);
       return;
     }
