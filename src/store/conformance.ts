@@ -179,8 +179,10 @@ export function storeConformance(
       await s.update(PODS + 'ns/a', 'a2');
       await s.delete(PODS + 'ns/b');
       await s.create(PODS + 'ns/c', 'c1');
+      await s.update(PODS + 'ns/a', 'a3');
       await s.create(PODS + 'ns/0', '01');
       await s.delete('/registry/core/nodes/n1');
+      await s.delete(PODS + 'ns/c');
 
       const old = await s.list(PODS, { revision: r });
       expect(old.revision).toBe(r);
@@ -196,10 +198,15 @@ export function storeConformance(
       // a revision in the middle: after a2 and the delete of b, before c
       const mid = await s.list(PODS, { revision: r + 2 });
       expect(mid.items.map((i) => `${i.key}=${i.value}`)).toEqual([PODS + 'ns/a=a2']);
+      const mid2 = await s.list(PODS, { revision: r + 3 });
+      expect(mid2.items.map((i) => `${i.key}=${i.value}@${i.modRevision}`)).toEqual([
+        PODS + 'ns/a=a2@4',
+        PODS + 'ns/c=c1@6',
+      ]);
       // revision 0 is the latest
       const latest = await s.list(PODS, { revision: 0 });
       expect(latest.revision).toBe(await s.currentRevision());
-      expect(latest.items.map((i) => i.value)).toEqual(['01', 'a2', 'c1']);
+      expect(latest.items.map((i) => i.value)).toEqual(['01', 'a3']);
       // the future is an error
       await expect(s.list(PODS, { revision: 1000 })).rejects.toThrow(/future revision/);
     });
