@@ -1,0 +1,79 @@
+// Validation entry points the registry calls on create, update and /status update. Each returns
+// upstream's field errors; the caller wraps them: invalid(kind, group, name, errs).
+
+import type { FieldError } from '../errors.js';
+import type { ResourceInfo } from '../resources.js';
+import type { KubeObject } from '../../client/types.js';
+import { validateGenericNamespaced, validateGenericUpdate } from './core.js';
+import * as apps from './apps.js';
+import * as core from './core.js';
+import * as sched from './scheduling.js';
+import { validateObjectMeta, validateObjectMetaUpdate, type Obj } from './meta.js';
+import { nameIsDNSSubdomain } from './names.js';
+import { validatePod, validatePodUpdate } from './pod.js';
+
+export { regexError, isDNS1123Label, isDNS1123Subdomain, isDNS1035Label, isQualifiedName, isLabelValue } from './names.js';
+export { validateLabelSelector, selectorMatches } from './meta.js';
+export { validatePodSpec, validatePodTemplateSpec, validateTolerations } from './pod.js';
+export { SYSTEM_PRIORITY_CLASSES, HIGHEST_USER_DEFINABLE_PRIORITY } from './scheduling.js';
+export { NODE_PORT_RANGE } from './core.js';
+
+type Create = (obj: Obj) => FieldError[];
+type Update = (obj: Obj, old: Obj) => FieldError[];
+
+const onCreate: Record<string, Create> = {
+  '/Pod': validatePod,
+  '/Service': core.validateService,
+  '/Namespace': core.validateNamespace,
+  '/Node': core.validateNode,
+  '/ConfigMap': core.validateConfigMap,
+  '/Secret': core.validateSecret,
+  'apps/DaemonSet': apps.validateDaemonSet,
+  'apps/Deployment': apps.validateDeployment,
+  'apps/ReplicaSet': apps.validateReplicaSet,
+  'apps/ControllerRevision': apps.validateControllerRevision,
+  'scheduling.k8s.io/PriorityClass': sched.validatePriorityClass,
+  'coordination.k8s.io/Lease': sched.validateLease,
+};
+
+const onUpdate: Record<string, Update> = {
+  '/Pod': validatePodUpdate,
+  '/Service': core.validateServiceUpdate,
+  '/Namespace': core.validateNamespaceUpdate,
+  '/Node': core.validateNodeUpdate,
+  '/ConfigMap': core.validateConfigMapUpdate,
+  '/Secret': core.validateSecretUpdate,
+  'apps/DaemonSet': apps.validateDaemonSetUpdate,
+  'apps/Deployment': apps.validateDeploymentUpdate,
+  'apps/ReplicaSet': apps.validateReplicaSetUpdate,
+  'apps/ControllerRevision': apps.validateControllerRevisionUpdate,
+  'scheduling.k8s.io/PriorityClass': sched.validatePriorityClassUpdate,
+  'coordination.k8s.io/Lease': sched.validateLeaseUpdate,
+};
+
+const onStatusUpdate: Record<string, Update> = {
+  'apps/DaemonSet': apps.validateDaemonSetStatusUpdate,
+  'apps/Deployment': apps.validateReplicaStatusUpdate,
+  'apps/ReplicaSet': apps.validateReplicaStatusUpdate,
+  // Node status is free-form upstream too, beyond ObjectMeta; taints live in spec
+};
+
+const key = (r: ResourceInfo) => `${r.group}/${r.kind}`;
+
+export function validateCreate(resource: ResourceInfo, obj: KubeObject): FieldError[] {
+  const fn = onCreate[key(resource)];
+  if (fn) return fn(obj as Obj);
+  return resource.namespaced ? validateGenericNamespaced(obj as Obj) : validateObjectMeta(obj.metadata, false, nameIsDNSSubdomain);
+}
+
+export function validateUpdate(resource: ResourceInfo, obj: KubeObject, old: KubeObject): FieldError[] {
+  const fn = onUpdate[key(resource)];
+  if (fn) return fn(obj as Obj, old as Obj);
+  return validateGenericUpdate(obj as Obj, old as Obj);
+}
+
+export function validateStatusUpdate(resource: ResourceInfo, obj: KubeObject, old: KubeObject): FieldError[] {
+  const fn = onStatusUpdate[key(resource)];
+  if (fn) return fn(obj as Obj, old as Obj);
+  return validateObjectMetaUpdate(obj.metadata, old.metadata);
+}
