@@ -1,0 +1,195 @@
+// Where a daemon pod may run: upstream's NodeShouldRunDaemonPod and the helpers it relies on
+// (toleration matching, required node affinity, the tolerations every daemon pod gets, the
+// per-node affinity term). Pure functions over kubernetes-types objects.
+
+import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
+import type {
+  Affinity,
+  Node,
+  NodeSelector,
+  NodeSelectorRequirement,
+  NodeSelectorTerm,
+  Pod,
+  PodSpec,
+  Taint,
+  Toleration,
+} from 'kubernetes-types/core/v1.js';
+
+/** v1 Toleration.ToleratesTaint */
+export function toleratesTaint(t: Toleration, taint: Taint): boolean {
+  if (t.effect && t.effect !== taint.effect) return false;
+  if (t.key && t.key !== taint.key) return false;
+  switch (t.operator ?? '') {
+    case '':
+    case 'Equal':
+      return (t.value ?? '') === (taint.value ?? '');
+    case 'Exists':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** the first taint passing the filter that no toleration tolerates */
+export function findUntoleratedTaint(taints: Taint[] | undefined, tolerations: Toleration[] | undefined, filter: (t: Taint) => boolean): Taint | undefined {
+  for (const taint of taints ?? []) {
+    if (!filter(taint)) continue;
+    if (!(tolerations ?? []).some((tol) => toleratesTaint(tol, taint))) return taint;
+  }
+  return undefined;
+}
+
+/** v1 Toleration.MatchToleration: same key, operator, value and effect */
+function sameToleration(a: Toleration, b: Toleration): boolean {
+  return (a.key ?? '') === (b.key ?? '') && (a.operator ?? '') === (b.operator ?? '') && (a.value ?? '') === (b.value ?? '') && (a.effect ?? '') === (b.effect ?? '');
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** add the toleration, replacing a matching one (the same key/operator/value/effect) in place */
+export function addOrUpdateToleration(spec: PodSpec, tol: Toleration): void {
+  const out: Toleration[] = [];
+  let updated = false;
+  for (const t of spec.tolerations ?? []) {
+    if (sameToleration(tol, t)) {
+      if (deepEqual(tol, t)) return;
+      out.push({ ...tol });
+      updated = true;
+      continue;
+    }
+    out.push(t);
+  }
+  if (!updated) out.push({ ...tol });
+  spec.tolerations = out;
+}
+
+/** util.AddOrUpdateDaemonPodTolerations: what every daemon pod tolerates, forever */
+export function addOrUpdateDaemonPodTolerations(spec: PodSpec): void {
+  const add = (key: string, effect: 'NoExecute' | 'NoSchedule') => addOrUpdateToleration(spec, { key, operator: 'Exists', effect });
+  add('node.kubernetes.io/not-ready', 'NoExecute');
+  add('node.kubernetes.io/unreachable', 'NoExecute');
+  add('node.kubernetes.io/disk-pressure', 'NoSchedule');
+  add('node.kubernetes.io/memory-pressure', 'NoSchedule');
+  add('node.kubernetes.io/pid-pressure', 'NoSchedule');
+  add('node.kubernetes.io/unschedulable', 'NoSchedule');
+  if (spec.hostNetwork) add('node.kubernetes.io/network-unavailable', 'NoSchedule');
+}
+
+const INT = /^-?\d+$/;
+
+/** one requirement against a value source; undefined = the requirement does not parse */
+function requirementMatches(r: NodeSelectorRequirement, get: (k: string) => string | undefined, fields: boolean): boolean | undefined {
+  const values = r.values ?? [];
+  const v = get(r.key);
+  switch (r.operator) {
+    case 'In':
+    case 'NotIn':
+      if (values.length === 0) return undefined;
+      if (r.operator === 'In') return v !== undefined && values.includes(v);
+      return v === undefined || !values.includes(v);
+    case 'Exists':
+    case 'DoesNotExist':
+      if (fields || values.length > 0) return undefined;
+      return r.operator === 'Exists' ? v !== undefined : v === undefined;
+    case 'Gt':
+    case 'Lt': {
+      if (fields || values.length !== 1 || !INT.test(values[0])) return undefined;
+      if (v === undefined || !INT.test(v)) return false;
+      return r.operator === 'Gt' ? Number(v) > Number(values[0]) : Number(v) < Number(values[0]);
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** a term matches when all its expressions and fields match; an empty or unparsable term matches nothing */
+function termMatches(term: NodeSelectorTerm, node: Node): boolean {
+  const exprs = term.matchExpressions ?? [];
+  const fields = term.matchFields ?? [];
+  if (exprs.length === 0 && fields.length === 0) return false;
+  const labels = node.metadata?.labels ?? {};
+  for (const e of exprs) {
+    const ok = requirementMatches(e, (k) => (Object.prototype.hasOwnProperty.call(labels, k) ? labels[k] : undefined), false);
+    if (ok !== true) return false;
+  }
+  for (const f of fields) {
+    if (f.key !== 'metadata.name') return false; // only metadata.name is supported
+    const ok = requirementMatches(f, () => node.metadata?.name ?? '', true);
+    if (ok !== true) return false;
+  }
+  return true;
+}
+
+/** terms are ORed */
+export function nodeSelectorMatches(sel: NodeSelector, node: Node): boolean {
+  return (sel.nodeSelectorTerms ?? []).some((t) => termMatches(t, node));
+}
+
+/** the pod's nodeSelector AND its required node affinity (nodeaffinity.GetRequiredNodeAffinity().Match) */
+export function podMatchesNodeAffinity(spec: PodSpec, node: Node): boolean {
+  const labels = node.metadata?.labels ?? {};
+  for (const [k, v] of Object.entries(spec.nodeSelector ?? {})) if (labels[k] !== v) return false;
+  const req = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  if (req) return nodeSelectorMatches(req, node);
+  return true;
+}
+
+/** the hypothetical pod used to decide: template + namespace + nodeName + daemon tolerations */
+export function newDaemonPod(ds: DaemonSet, nodeName: string): Pod {
+  const tpl = structuredClone(ds.spec?.template ?? {});
+  const spec = (tpl.spec ?? { containers: [] }) as PodSpec;
+  spec.nodeName = nodeName;
+  addOrUpdateDaemonPodTolerations(spec);
+  return { metadata: { ...(tpl.metadata ?? {}), namespace: ds.metadata?.namespace }, spec };
+}
+
+export interface ShouldRun {
+  /** a daemon pod should be created on the node */
+  shouldRun: boolean;
+  /** an existing daemon pod may stay */
+  shouldContinueRunning: boolean;
+}
+
+/** upstream NodeShouldRunDaemonPod */
+export function nodeShouldRunDaemonPod(node: Node, ds: DaemonSet): ShouldRun {
+  const nodeName = node.metadata?.name ?? '';
+  const pod = newDaemonPod(ds, nodeName);
+  const tplNodeName = ds.spec?.template?.spec?.nodeName ?? '';
+  if (tplNodeName !== '' && tplNodeName !== nodeName) return { shouldRun: false, shouldContinueRunning: false };
+  if (!podMatchesNodeAffinity(pod.spec!, node)) return { shouldRun: false, shouldContinueRunning: false };
+  const taints = node.spec?.taints;
+  const tols = pod.spec!.tolerations;
+  if (findUntoleratedTaint(taints, tols, (t) => t.effect === 'NoExecute' || t.effect === 'NoSchedule')) {
+    const noExecute = findUntoleratedTaint(taints, tols, (t) => t.effect === 'NoExecute');
+    return { shouldRun: false, shouldContinueRunning: !noExecute };
+  }
+  return { shouldRun: true, shouldContinueRunning: true };
+}
+
+/** ReplaceDaemonSetPodNodeNameNodeAffinity: required node affinity = exactly `metadata.name In [node]` */
+export function replaceDaemonSetPodNodeNameNodeAffinity(affinity: Affinity | undefined, nodeName: string): Affinity {
+  const term: NodeSelectorTerm = { matchFields: [{ key: 'metadata.name', operator: 'In', values: [nodeName] }] };
+  const a: Affinity = affinity ? { ...affinity } : {};
+  const na = a.nodeAffinity ? { ...a.nodeAffinity } : {};
+  na.requiredDuringSchedulingIgnoredDuringExecution = { ...(na.requiredDuringSchedulingIgnoredDuringExecution ?? {}), nodeSelectorTerms: [term] };
+  a.nodeAffinity = na;
+  return a;
+}
+
+/** util.GetTargetNodeName: spec.nodeName, or the single `metadata.name In [x]` of an unscheduled pod */
+export function getTargetNodeName(pod: Pod): string | undefined {
+  if (pod.spec?.nodeName) return pod.spec.nodeName;
+  const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  if (!terms || terms.length < 1) return undefined;
+  for (const t of terms) {
+    for (const f of t.matchFields ?? []) {
+      if (f.key === 'metadata.name' && f.operator === 'In') {
+        if ((f.values ?? []).length !== 1) return undefined;
+        return f.values![0];
+      }
+    }
+  }
+  return undefined;
+}
