@@ -35,6 +35,8 @@ export interface ClusterSpec {
 export interface ParseOptions {
   /** --name: wins over the config's name, as in kind */
   name?: string;
+  /** the name when neither --name nor the config gives one (kind: $KIND_CLUSTER_NAME, else "kind") */
+  defaultName?: string;
   /** --image kindest/node:vX.Y.Z */
   image?: string;
   /** --kubernetes-version vX.Y.Z */
@@ -110,7 +112,7 @@ export function parseKindConfig(text: string | undefined, opts: ParseOptions = {
   if (raw.kind !== 'Cluster') throw new KindConfigError(`unknown kind ${String(raw.kind ?? '')} for apiVersion: ${KIND_API_VERSION}`);
   checkKnown(raw, CLUSTER_FIELDS, 'v1alpha4.Cluster');
 
-  const name = opts.name || (typeof raw.name === 'string' && raw.name) || DEFAULT_CLUSTER_NAME;
+  const name = opts.name || (typeof raw.name === 'string' && raw.name) || opts.defaultName || DEFAULT_CLUSTER_NAME;
   if (!VALID_NAME.test(name)) {
     throw new KindConfigError(`'${name}' is not a valid cluster name, cluster names must match \`${VALID_NAME.source}\``);
   }

@@ -1,0 +1,338 @@
+#!/usr/bin/env node
+// The `kindling` command: kind's commands and output for clusters, plus what kind cannot do
+// (add and delete nodes, stop and start clusters, serve in the foreground).
+
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { Status } from './status.js';
+import { parseDuration, formatDuration } from './duration.js';
+import { parseKindConfig, parseTaint, type NodeRole } from '../cluster/config.js';
+import { clusterDir, clusterExists, listClusters, readClusterState } from '../cluster/state.js';
+import {
+  createClusterState,
+  startClusterServer,
+  stopCluster,
+  deleteCluster,
+  exportKubeconfig,
+  clusterKubeconfigYaml,
+  addNodes,
+  deleteNode,
+  kindContextName,
+} from '../cluster/lifecycle.js';
+import { serveState } from '../cluster/daemon.js';
+
+const DEFAULT_WAIT = 5 * 60_000;
+const defaultName = () => process.env.KIND_CLUSTER_NAME || 'kind';
+const err = (s: string) => process.stderr.write(`${s}\n`);
+
+class CliError extends Error {}
+
+/** kind's error shape: "ERROR: failed to <what>: <why>" */
+function fail(what: string, e: unknown): never {
+  throw new CliError(`ERROR: failed to ${what}: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+function existingCluster(name: string): string {
+  const dir = clusterDir(name);
+  if (!clusterExists(dir)) throw new Error(`unknown cluster "${name}"`);
+  return dir;
+}
+
+function readConfigText(path: string): string {
+  if (path === '-') return readFileSync(0, 'utf8');
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`error reading file: ${(e as Error).message}`);
+  }
+}
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+const program = new Command();
+program.name('kindling').description('kind-compatible Kubernetes clusters in one Node.js process, with simulated nodes').showHelpAfterError();
+
+// ---- create
+const create = program.command('create').description('Creates one of [cluster]');
+create
+  .command('cluster')
+  .description('Creates a local Kubernetes cluster')
+  .option('-n, --name <name>', 'cluster name, overrides KIND_CLUSTER_NAME, config (default kind)')
+  .option('--config <file>', 'path to a kind config file')
+  .option('--workers <n>', 'add this many worker nodes (kindling)', (v) => Number.parseInt(v, 10))
+  .option('--image <image>', 'node docker image to use for booting the cluster (sets the Kubernetes version)')
+  .option('--kubernetes-version <version>', 'Kubernetes version the cluster reports (default v1.32.4)')
+  .option('--kubeconfig <path>', 'sets kubeconfig path instead of $KUBECONFIG or $HOME/.kube/config')
+  .option('--wait <duration>', 'wait for control plane node to be ready (default 0s)', '0s')
+  .option('--retain', 'retain nodes for debugging when cluster creation fails')
+  .option('--insecure-http', 'serve plain HTTP without TLS or token (debugging)')
+  .option('--port <port>', 'API server port (default: a free port)', (v) => Number.parseInt(v, 10))
+  .action(async (o) => {
+    let dir: string | undefined;
+    try {
+      const wait = parseDuration(o.wait);
+      const configText = o.config ? readConfigText(o.config) : undefined;
+      const created = await createClusterState({
+        configText,
+        name: o.name,
+        defaultName: defaultName(),
+        workers: o.workers,
+        image: o.image,
+        kubernetesVersion: o.kubernetesVersion,
+        insecureHttp: o.insecureHttp,
+        port: o.port,
+      });
+      dir = created.dir;
+      const { state, warnings } = created;
+      for (const w of warnings) err(`WARNING: ${w}`);
+      err(`Creating cluster "${state.name}" ...`);
+      const status = new Status();
+      const controlPlanes = state.nodes.filter((n) => n.role === 'control-plane').length;
+      const workers = state.nodes.length - controlPlanes;
+      const timeout = wait > 0 ? wait : DEFAULT_WAIT;
+      await status.step(`Ensuring node image (${state.image}) 🖼`, () => {});
+      await status.step(`Preparing nodes ${'📦 '.repeat(state.nodes.length)}`, () => {});
+      if (controlPlanes > 1) await status.step('Configuring the external load balancer ⚖️', () => {});
+      await status.step('Writing configuration 📜', () => {});
+      const started = Date.now();
+      await status.step('Starting control-plane 🕹️', () => startClusterServer(dir!, timeout));
+      await status.step('Installing CNI 🔌', () => {});
+      await status.step('Installing StorageClass 💾', () => {});
+      if (controlPlanes > 1) await status.step('Joining more control-plane nodes 🎮', () => {});
+      if (workers > 0) await status.step('Joining worker nodes 🚜', () => {});
+      if (wait > 0) {
+        await status.step(`Waiting ≤ ${formatDuration(wait)} for control-plane = Ready ⏳`, () => {});
+        err(` • Ready after ${formatDuration(Math.max(1000, Math.round((Date.now() - started) / 1000) * 1000))} 💚`);
+      }
+      exportKubeconfig(dir, o.kubeconfig);
+      const ctx = kindContextName(state.name);
+      err(`Set kubectl context to "${ctx}"`);
+      err(`You can now use your cluster with:\n\nkubectl cluster-info --context ${ctx}${o.kubeconfig ? ` --kubeconfig ${o.kubeconfig}` : ''}\n`);
+      err('Have a nice day! 👋');
+    } catch (e) {
+      if (dir && !o.retain && !(e instanceof Error && /already exist/.test(e.message))) {
+        await deleteCluster(dir, readClusterStateName(dir), o.kubeconfig).catch(() => {});
+      }
+      fail('create cluster', e);
+    }
+  });
+
+function readClusterStateName(dir: string): string {
+  try {
+    return readClusterState(dir).name;
+  } catch {
+    return dir.split('/').pop() ?? '';
+  }
+}
+
+// ---- delete
+const del = program.command('delete').description('Deletes one of [cluster, clusters, node]');
+del
+  .command('cluster')
+  .description('Deletes a cluster')
+  .option('-n, --name <name>', 'the cluster name')
+  .option('--kubeconfig <path>', 'sets kubeconfig path instead of $KUBECONFIG or $HOME/.kube/config')
+  .action(async (o) => {
+    const name = o.name ?? defaultName();
+    err(`Deleting cluster "${name}" ...`);
+    try {
+      const nodes = await deleteCluster(clusterDir(name), name, o.kubeconfig);
+      if (nodes.length) err(`Deleted nodes: [${nodes.map((n) => JSON.stringify(n)).join(' ')}]`);
+    } catch (e) {
+      fail('delete cluster', e);
+    }
+  });
+del
+  .command('clusters')
+  .description('Deletes one or more clusters')
+  .argument('[names...]')
+  .option('-A, --all', 'delete all clusters')
+  .option('--kubeconfig <path>', 'sets kubeconfig path instead of $KUBECONFIG or $HOME/.kube/config')
+  .action(async (names: string[], o) => {
+    const targets = o.all ? listClusters() : names;
+    for (const name of targets) await deleteCluster(clusterDir(name), name, o.kubeconfig).catch((e) => fail('delete cluster', e));
+    err(`Deleted clusters: [${targets.map((n) => JSON.stringify(n)).join(' ')}]`);
+  });
+del
+  .command('node')
+  .description('Deletes a node from a cluster (kindling)')
+  .argument('<node>')
+  .option('-n, --name <name>', 'the cluster name')
+  .option('--wait <duration>', 'how long to wait for the node to go', '1m')
+  .action(async (node: string, o) => {
+    try {
+      await deleteNode(existingCluster(o.name ?? defaultName()), node, parseDuration(o.wait));
+      err(`Deleted node "${node}"`);
+    } catch (e) {
+      fail('delete node', e);
+    }
+  });
+
+// ---- get
+const get = program.command('get').description('Gets one of [clusters, nodes, kubeconfig]');
+get
+  .command('clusters')
+  .description('Lists existing clusters')
+  .action(() => {
+    const names = listClusters();
+    if (names.length === 0) err('No kind clusters found.');
+    for (const n of names) process.stdout.write(`${n}\n`);
+  });
+get
+  .command('nodes')
+  .description('Lists existing nodes by their name')
+  .option('-n, --name <name>', 'the cluster context name')
+  .option('-A, --all-clusters', 'If present, list all the available nodes across all cluster contexts')
+  .action((o) => {
+    const clusters = o.allClusters ? listClusters() : [o.name ?? defaultName()];
+    const names: string[] = [];
+    for (const c of clusters) {
+      const dir = clusterDir(c);
+      if (clusterExists(dir)) names.push(...readClusterState(dir).nodes.map((n) => n.name));
+    }
+    if (names.length === 0) {
+      err(o.allClusters ? 'No kind nodes for any cluster.' : `No kind nodes found for cluster "${clusters[0]}".`);
+      return;
+    }
+    for (const n of names) process.stdout.write(`${n}\n`);
+  });
+get
+  .command('kubeconfig')
+  .description('Prints cluster kubeconfig')
+  .option('-n, --name <name>', 'the cluster context name')
+  .option('--internal', 'use internal address instead of external (same for kindling)')
+  .action((o) => {
+    try {
+      process.stdout.write(clusterKubeconfigYaml(existingCluster(o.name ?? defaultName())));
+    } catch (e) {
+      fail('get kubeconfig', e);
+    }
+  });
+
+// ---- export
+const exp = program.command('export').description('Exports one of [kubeconfig]');
+exp
+  .command('kubeconfig')
+  .description('Exports cluster kubeconfig')
+  .option('-n, --name <name>', 'the cluster context name')
+  .option('--kubeconfig <path>', 'sets kubeconfig path instead of $KUBECONFIG or $HOME/.kube/config')
+  .action((o) => {
+    const name = o.name ?? defaultName();
+    try {
+      exportKubeconfig(existingCluster(name), o.kubeconfig);
+      err(`Set kubectl context to "${kindContextName(name)}"`);
+    } catch (e) {
+      fail('export kubeconfig', e);
+    }
+  });
+
+// ---- start / stop (kindling)
+program
+  .command('start')
+  .description('Starts one of [cluster] (kindling)')
+  .command('cluster')
+  .description('Starts a stopped cluster with all its objects')
+  .option('-n, --name <name>', 'the cluster name')
+  .option('--wait <duration>', 'how long to wait for readiness', '5m')
+  .action(async (o) => {
+    const name = o.name ?? defaultName();
+    try {
+      const info = await startClusterServer(existingCluster(name), parseDuration(o.wait));
+      err(`Started cluster "${name}" at ${info.url}`);
+    } catch (e) {
+      fail('start cluster', e);
+    }
+  });
+program
+  .command('stop')
+  .description('Stops one of [cluster] (kindling)')
+  .command('cluster')
+  .description('Stops a cluster; its objects are kept for start cluster')
+  .option('-n, --name <name>', 'the cluster name')
+  .action(async (o) => {
+    const name = o.name ?? defaultName();
+    try {
+      const stopped = await stopCluster(existingCluster(name));
+      err(stopped ? `Stopped cluster "${name}"` : `Cluster "${name}" is not running`);
+    } catch (e) {
+      fail('stop cluster', e);
+    }
+  });
+
+// ---- add nodes (kindling)
+program
+  .command('add')
+  .description('Adds one of [nodes] (kindling)')
+  .command('nodes')
+  .alias('node')
+  .description('Adds nodes to a cluster')
+  .option('-n, --name <name>', 'the cluster name')
+  .option('--count <n>', 'how many nodes', (v) => Number.parseInt(v, 10), 1)
+  .addOption(new Option('--role <role>', 'node role').choices(['worker', 'control-plane']).default('worker'))
+  .option('--label <k=v>', 'a node label (repeatable)', collect, [])
+  .option('--taint <k=v:Effect>', 'a node taint (repeatable)', collect, [])
+  .option('--wait <duration>', 'how long to wait for the nodes to be Ready', '1m')
+  .action(async (o) => {
+    try {
+      const labels: Record<string, string> = {};
+      for (const l of o.label as string[]) {
+        const eq = l.indexOf('=');
+        if (eq <= 0) throw new Error(`invalid label "${l}", expected key=value`);
+        labels[l.slice(0, eq)] = l.slice(eq + 1);
+      }
+      const taints = (o.taint as string[]).map(parseTaint);
+      const added = await addNodes(existingCluster(o.name ?? defaultName()), {
+        count: o.count,
+        role: o.role as NodeRole,
+        labels,
+        taints: taints.length ? taints : undefined,
+        timeoutMs: parseDuration(o.wait),
+      });
+      for (const n of added) err(`Added node "${n.name}"`);
+    } catch (e) {
+      fail('add nodes', e);
+    }
+  });
+
+// ---- serve
+program
+  .command('serve')
+  .description('Runs a cluster in the foreground (for containers and CI)')
+  .option('--state <dir>', 'the cluster state directory (as create cluster writes it)')
+  .option('-n, --name <name>', 'cluster name (created when it does not exist)')
+  .option('--config <file>', 'kind config for a new cluster')
+  .option('--workers <n>', 'worker nodes for a new cluster', (v) => Number.parseInt(v, 10))
+  .option('--kubernetes-version <version>', 'Kubernetes version for a new cluster')
+  .option('--host <host>', 'address to listen on for a new cluster', '127.0.0.1')
+  .option('--port <port>', 'port for a new cluster', (v) => Number.parseInt(v, 10))
+  .option('--insecure-http', 'plain HTTP for a new cluster')
+  .option('--kubeconfig <path>', 'write the kubeconfig here (default: $KUBECONFIG or $HOME/.kube/config)')
+  .action(async (o) => {
+    try {
+      let dir: string = o.state;
+      if (!dir) {
+        const configText = o.config ? readConfigText(o.config) : undefined;
+        const name = parseKindConfig(configText, { name: o.name, defaultName: defaultName() }).spec.name;
+        if (clusterExists(clusterDir(name))) dir = clusterDir(name);
+        else {
+          const created = await createClusterState({
+            configText, name, workers: o.workers, kubernetesVersion: o.kubernetesVersion, host: o.host, port: o.port, insecureHttp: o.insecureHttp,
+          });
+          for (const w of created.warnings) err(`WARNING: ${w}`);
+          dir = created.dir;
+        }
+        const path = exportKubeconfig(dir, o.kubeconfig);
+        err(`Set kubectl context to "${kindContextName(readClusterState(dir).name)}" in ${path}`);
+      }
+      await serveState(dir);
+    } catch (e) {
+      fail('serve', e);
+    }
+  });
+
+program.parseAsync(process.argv).catch((e) => {
+  err(e instanceof CliError ? e.message : `ERROR: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

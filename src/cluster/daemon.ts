@@ -1,0 +1,211 @@
+// The background server: `kindling create/start cluster` spawns `kindling serve --state DIR`
+// detached, waits until it answers /readyz and every node is Ready; `stop cluster` sends SIGTERM.
+// The server re-reads cluster.json on SIGHUP (nodes added or deleted by the CLI).
+
+import { spawn } from 'node:child_process';
+import { openSync, readFileSync, existsSync, closeSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import http from 'node:http';
+import https from 'node:https';
+import { createServer } from 'node:net';
+import type { Node } from 'kubernetes-types/core/v1.js';
+import {
+  readClusterState,
+  readCerts,
+  readServerInfo,
+  writeServerInfo,
+  removeServerInfo,
+  isAlive,
+  statePaths,
+  type ClusterState,
+  type ServerInfo,
+} from './state.js';
+import { startClusterRuntime, type ClusterRuntime } from './runtime.js';
+
+/** a free TCP port on host, chosen now and kept for the cluster's life */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, host, () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** how to run this kindling's CLI: dist/cli/main.js, or src/cli/main.ts through tsx when running from source */
+export function cliCommand(): { cmd: string; args: string[] } {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.ts')) {
+    return { cmd: process.execPath, args: ['--import', 'tsx', fileURLToPath(new URL('../cli/main.ts', import.meta.url))] };
+  }
+  return { cmd: process.execPath, args: [fileURLToPath(new URL('../cli/main.js', import.meta.url))] };
+}
+
+/** start `kindling serve --state dir` detached, its output appended to server.log; returns its pid */
+export function spawnServer(dir: string): number {
+  const { cmd, args } = cliCommand();
+  const log = openSync(statePaths(dir).log, 'a');
+  const child = spawn(cmd, [...args, 'serve', '--state', dir], {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: process.env,
+  });
+  closeSync(log);
+  child.unref();
+  if (child.pid === undefined) throw new Error('could not start the kindling server process');
+  return child.pid;
+}
+
+export function logTail(dir: string, lines = 20): string {
+  const p = statePaths(dir).log;
+  if (!existsSync(p)) return '';
+  return readFileSync(p, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+export interface ApiResponse {
+  status: number;
+  body: string;
+}
+
+/** GET a path on the cluster's API with its CA and token (works for --insecure-http too) */
+export function apiGet(dir: string, state: ClusterState, url: string, path: string): Promise<ApiResponse> {
+  const certs = state.insecureHttp ? undefined : readCerts(dir);
+  const mod = url.startsWith('https:') ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = mod.request(
+      new URL(path, url),
+      { method: 'GET', ca: certs?.caCert, headers: { Authorization: `Bearer ${state.token}`, Accept: 'application/json' }, timeout: 5000 },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** wait for the spawned server to write server.json and answer /readyz */
+export async function waitForServer(dir: string, pid: number, deadline: number): Promise<ServerInfo> {
+  const state = readClusterState(dir);
+  for (;;) {
+    if (!isAlive(pid)) {
+      throw new Error(`the kindling server exited during start; its log (${statePaths(dir).log}) ends with:\n${logTail(dir)}`);
+    }
+    const info = readServerInfo(dir);
+    if (info && info.pid === pid) {
+      try {
+        const r = await apiGet(dir, state, info.url, '/readyz');
+        if (r.status === 200) return info;
+      } catch {
+        // not listening yet
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`the kindling server did not become ready in time; see ${statePaths(dir).log}`);
+    await sleep(100);
+  }
+}
+
+function nodeReady(n: Node): boolean {
+  return (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+/** wait until the named nodes exist and are Ready (or, with gone=true, until they no longer exist) */
+export async function waitForNodes(dir: string, info: ServerInfo, names: string[], deadline: number, gone = false): Promise<void> {
+  const state = readClusterState(dir);
+  for (;;) {
+    try {
+      const r = await apiGet(dir, state, info.url, '/api/v1/nodes');
+      if (r.status === 200) {
+        const items = (JSON.parse(r.body) as { items: Node[] }).items;
+        const byName = new Map(items.map((n) => [n.metadata?.name, n]));
+        const pending = names.filter((n) => (gone ? byName.has(n) : !(byName.has(n) && nodeReady(byName.get(n)!))));
+        if (pending.length === 0) return;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for nodes ${gone ? 'to go away' : 'to be Ready'}: ${pending.join(', ')}`);
+      }
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+    }
+    await sleep(200);
+  }
+}
+
+/** SIGTERM the cluster's server and wait for it to exit (SIGKILL after timeoutMs) */
+export async function stopServer(dir: string, timeoutMs = 15_000): Promise<boolean> {
+  const info = readServerInfo(dir);
+  if (!info) return false;
+  if (isAlive(info.pid)) {
+    process.kill(info.pid, 'SIGTERM');
+    const deadline = Date.now() + timeoutMs;
+    while (isAlive(info.pid) && Date.now() < deadline) await sleep(50);
+    if (isAlive(info.pid)) process.kill(info.pid, 'SIGKILL');
+  }
+  removeServerInfo(dir, info.pid);
+  return true;
+}
+
+/** tell the running server that cluster.json changed */
+export function signalReload(dir: string): boolean {
+  const info = readServerInfo(dir);
+  if (!info || !isAlive(info.pid)) return false;
+  process.kill(info.pid, 'SIGHUP');
+  return true;
+}
+
+/** start a runtime from a cluster's state dir (persistent lmdb store, saved certs, port and token) */
+export async function startRuntimeFromState(dir: string, log: (m: string) => void = (m) => console.error(m)): Promise<ClusterRuntime> {
+  const state = readClusterState(dir);
+  const certs = state.insecureHttp ? undefined : readCerts(dir);
+  return startClusterRuntime({
+    cluster: state.name,
+    nodes: state.nodes,
+    kubernetesVersion: state.kubernetesVersion,
+    podSubnet: state.podSubnet,
+    storeUrl: `lmdb://${statePaths(dir).store}`,
+    host: state.host,
+    port: state.port,
+    tls: certs ? { cert: certs.cert, key: certs.key } : undefined,
+    token: state.token,
+    log,
+  });
+}
+
+/**
+ * Run the cluster in this process until SIGTERM/SIGINT: writes server.json when ready, follows
+ * cluster.json's node list on SIGHUP, removes server.json on exit.
+ */
+export async function serveState(dir: string, log: (m: string) => void = (m) => console.error(m)): Promise<void> {
+  const rt = await startRuntimeFromState(dir, log);
+  writeServerInfo(dir, { pid: process.pid, port: rt.port, url: rt.url });
+  log(`kindling: cluster "${readClusterState(dir).name}" serving at ${rt.url} (pid ${process.pid})`);
+
+  let work: Promise<void> = Promise.resolve();
+  const reload = () => {
+    work = work.then(async () => {
+      const wanted = readClusterState(dir).nodes;
+      const have = new Set(rt.nodeNames());
+      for (const plan of wanted) if (!have.has(plan.name)) await rt.addNode(plan);
+      const wantedNames = new Set(wanted.map((p) => p.name));
+      for (const name of have) if (!wantedNames.has(name)) await rt.removeNode(name);
+    }).catch((e) => log(`kindling: reloading nodes failed: ${(e as Error).stack ?? e}`));
+  };
+  process.on('SIGHUP', reload);
+
+  await new Promise<void>((resolve) => {
+    const done = () => resolve();
+    process.once('SIGTERM', done);
+    process.once('SIGINT', done);
+  });
+  process.off('SIGHUP', reload);
+  await work;
+  log('kindling: shutting down');
+  await rt.stop();
+  removeServerInfo(dir, process.pid);
+}

@@ -1,0 +1,144 @@
+// A cluster's life as the CLI drives it: create, start, stop, delete, add and remove nodes,
+// kubeconfig. Each operation works on the state dir and the background server.
+
+import { existsSync } from 'node:fs';
+import { parseKindConfig, type ParseOptions, type NodeRole } from './config.js';
+import { planNodes, nextNodeName, CONTROL_PLANE_TAINT, type NodePlan } from './nodes.js';
+import { generateClusterCerts, generateToken } from './certs.js';
+import { buildKubeconfig, kindContextName, kubeconfigToYaml, writeMergedKubeconfig, removeKindFromKubeconfigs, type Kubeconfig } from './kubeconfig.js';
+import {
+  clusterDir,
+  clusterExists,
+  readClusterState,
+  readCerts,
+  writeCerts,
+  writeClusterState,
+  removeClusterState,
+  runningServer,
+  type ClusterState,
+  type ServerInfo,
+} from './state.js';
+import { freePort, spawnServer, waitForServer, waitForNodes, stopServer, signalReload } from './daemon.js';
+import type { Taint } from 'kubernetes-types/core/v1.js';
+
+export interface CreateOptions extends ParseOptions {
+  configText?: string;
+  insecureHttp?: boolean;
+  host?: string;
+  port?: number;
+  home?: string;
+}
+
+/** write a new cluster's state (certs, token, port, node plan); throws like kind if it exists */
+export async function createClusterState(o: CreateOptions): Promise<{ dir: string; state: ClusterState; warnings: string[] }> {
+  const { spec, warnings } = parseKindConfig(o.configText, o);
+  const dir = clusterDir(spec.name, o.home);
+  if (clusterExists(dir)) throw new Error(`node(s) already exist for a cluster with the name "${spec.name}"`);
+  const nodes = planNodes(spec);
+  const host = o.host ?? '127.0.0.1';
+  const state: ClusterState = {
+    name: spec.name,
+    kubernetesVersion: spec.kubernetesVersion,
+    image: spec.image,
+    podSubnet: spec.podSubnet,
+    host,
+    port: o.port ?? (await freePort(host)),
+    insecureHttp: !!o.insecureHttp,
+    token: generateToken(),
+    nodes,
+    nextIndex: nodes.length,
+    createdAt: new Date().toISOString(),
+  };
+  if (!state.insecureHttp) {
+    writeCerts(dir, generateClusterCerts({ dnsNames: [`${spec.name}-control-plane`], ips: host === '127.0.0.1' || host === '0.0.0.0' ? [] : [host] }));
+  }
+  writeClusterState(dir, state);
+  return { dir, state, warnings };
+}
+
+export function serverUrl(state: ClusterState): string {
+  const host = state.host === '0.0.0.0' ? '127.0.0.1' : state.host;
+  return `${state.insecureHttp ? 'http' : 'https'}://${host}:${state.port}`;
+}
+
+export function clusterKubeconfig(dir: string): Kubeconfig {
+  const state = readClusterState(dir);
+  return buildKubeconfig({ cluster: state.name, server: serverUrl(state), caCert: readCerts(dir)?.caCert, token: state.token });
+}
+
+export function clusterKubeconfigYaml(dir: string): string {
+  return kubeconfigToYaml(clusterKubeconfig(dir));
+}
+
+/** merge the cluster's context into the user's kubeconfig and make it current; returns the file */
+export function exportKubeconfig(dir: string, explicitPath?: string): string {
+  return writeMergedKubeconfig(clusterKubeconfig(dir), explicitPath);
+}
+
+/** start the background server of an existing cluster and wait for readiness */
+export async function startClusterServer(dir: string, timeoutMs: number): Promise<ServerInfo> {
+  const running = runningServer(dir);
+  const deadline = Date.now() + timeoutMs;
+  const info = running ?? (await waitForServer(dir, spawnServer(dir), deadline));
+  await waitForNodes(dir, info, readClusterState(dir).nodes.map((n) => n.name), deadline);
+  return info;
+}
+
+export async function stopCluster(dir: string): Promise<boolean> {
+  return stopServer(dir);
+}
+
+/** stop the server, remove the state and the kind-<name> kubeconfig entries; returns the node names */
+export async function deleteCluster(dir: string, name: string, kubeconfigPath?: string): Promise<string[]> {
+  let nodes: string[] = [];
+  if (clusterExists(dir)) {
+    nodes = readClusterState(dir).nodes.map((n) => n.name);
+    await stopServer(dir);
+  }
+  if (existsSync(dir)) removeClusterState(dir);
+  removeKindFromKubeconfigs(name, kubeconfigPath);
+  return nodes;
+}
+
+export interface AddNodesOptions {
+  count: number;
+  role: NodeRole;
+  labels?: Record<string, string>;
+  taints?: Taint[];
+  timeoutMs: number;
+}
+
+/** add nodes to a cluster (kind cannot); a running cluster gets them at once, Ready */
+export async function addNodes(dir: string, o: AddNodesOptions): Promise<NodePlan[]> {
+  const state = readClusterState(dir);
+  const added: NodePlan[] = [];
+  for (let i = 0; i < o.count; i++) {
+    const plan: NodePlan = {
+      name: nextNodeName(state.name, o.role, state.nodes.map((n) => n.name)),
+      role: o.role,
+      index: state.nextIndex++,
+      labels: { ...(o.labels ?? {}) },
+      taints: o.taints ?? (o.role === 'control-plane' ? [CONTROL_PLANE_TAINT] : []),
+      kubernetesVersion: state.kubernetesVersion,
+    };
+    state.nodes.push(plan);
+    added.push(plan);
+  }
+  writeClusterState(dir, state);
+  const info = runningServer(dir);
+  if (info && signalReload(dir)) {
+    await waitForNodes(dir, info, added.map((n) => n.name), Date.now() + o.timeoutMs);
+  }
+  return added;
+}
+
+export async function deleteNode(dir: string, name: string, timeoutMs: number): Promise<void> {
+  const state = readClusterState(dir);
+  if (!state.nodes.some((n) => n.name === name)) throw new Error(`node "${name}" not found in cluster "${state.name}"`);
+  state.nodes = state.nodes.filter((n) => n.name !== name);
+  writeClusterState(dir, state);
+  const info = runningServer(dir);
+  if (info && signalReload(dir)) await waitForNodes(dir, info, [name], Date.now() + timeoutMs, true);
+}
+
+export { kindContextName };
