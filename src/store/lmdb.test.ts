@@ -78,6 +78,16 @@ describe('LmdbStore persistence', () => {
     await s.close();
   });
 
+  it('refuses keys too long for LMDB without disturbing other writes', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'kindling-lmdb-'));
+    const s = await LmdbStore.open(join(dir, 'db'));
+    const ok = s.create('/registry/core/pods/ns/a', 'x');
+    await expect(s.create('/registry/core/pods/ns/' + 'n'.repeat(3000), 'x')).rejects.toThrow(/key too long for lmdb/);
+    expect(await ok).toBe(1);
+    expect(await s.create('/registry/core/pods/ns/b', 'x')).toBe(2);
+    await s.close();
+  });
+
   it('close waits for writes still being committed', async () => {
     dir = mkdtempSync(join(tmpdir(), 'kindling-lmdb-'));
     const path = join(dir, 'db');

@@ -15,6 +15,9 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import { MemoryStore, type MemoryStoreOptions } from './memory.js';
 import { StoreError, type KeyValue, type WatchEvent } from './types.js';
 
+/** LMDB's default key limit is 1978 bytes; leave room for the key encoding's own bytes */
+const MAX_KEY_BYTES = 1900;
+
 type Record = [value: string, createRevision: number, modRevision: number];
 
 export type LmdbStoreOptions = MemoryStoreOptions;
@@ -111,6 +114,14 @@ export class LmdbStore extends MemoryStore {
           batch.reject(e);
         },
       );
+  }
+
+  protected override checkKey(key: string): void {
+    super.checkKey(key);
+    // LMDB's key limit (1978 bytes by default); refusing here keeps one long key from
+    // failing a whole group commit
+    const bytes = Buffer.byteLength(key);
+    if (bytes > MAX_KEY_BYTES) throw new StoreError(`key too long for lmdb: ${bytes} bytes (max ${MAX_KEY_BYTES})`);
   }
 
   protected override checkOpen(): void {

@@ -138,6 +138,7 @@ export class MemoryStore implements Store {
 
   async create(key: string, value: string): Promise<number> {
     this.checkOpen();
+    this.checkKey(key);
     if (this.values.has(key)) throw new KeyExistsError(key);
     const revision = this.rev + 1;
     const kv = freezeKv({ key, value, createRevision: revision, modRevision: revision });
@@ -169,6 +170,11 @@ export class MemoryStore implements Store {
     const kv = freezeKv({ key, value: prev.value, createRevision: prev.createRevision, modRevision: revision });
     await this.commitWrite(this.apply({ type: 'DELETE', kv, prevKv: prev, revision }));
     return { revision, prev };
+  }
+
+  /** refuse keys the backend cannot hold (before anything is applied) */
+  protected checkKey(key: string): void {
+    if (key === '') throw new StoreError('key must not be empty');
   }
 
   /**
