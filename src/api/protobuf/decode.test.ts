@@ -270,6 +270,39 @@ describe('decodeProtobufObject', () => {
     });
   });
 
+  it('decodes a Job (kubectl create job) with env from a ConfigMap key (inlined LocalObjectReference)', () => {
+    const container: F[] = [
+      [1, 's', 'pi'],
+      [2, 's', 'perl'],
+      [3, 's', 'perl'],
+      [3, 's', '-e'],
+      [7, 'm', [[1, 's', 'MODE'], [3, 'm', [[3, 'm', [[1, 'm', [[1, 's', 'cfg']]], [2, 's', 'mode']]]]]]],
+      [8, 'm', []],
+    ];
+    const buf = body('batch/v1', 'Job', [
+      [1, 'm', meta('pi')],
+      [2, 'm', [[6, 'm', [[1, 'm', meta('')], [2, 'm', [[2, 'm', container], [3, 's', 'Never'], [4, 'v', 30]]]]], [7, 'v', 0]]],
+      [3, 'm', []],
+    ]);
+    expect(decodeProtobufObject(buf)).toEqual({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'pi' },
+      spec: {
+        template: {
+          metadata: {},
+          spec: {
+            containers: [{ name: 'pi', image: 'perl', command: ['perl', '-e'], env: [{ name: 'MODE', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'mode' } } }], resources: {} }],
+            restartPolicy: 'Never',
+            terminationGracePeriodSeconds: 30,
+          },
+        },
+        backoffLimit: 0,
+      },
+      status: {},
+    });
+  });
+
   it('answers an unsupported kind with 415 naming the kind', () => {
     try {
       decodeProtobufObject(body('networking.k8s.io/v1', 'Ingress', [[1, 'm', meta('i')]]));
