@@ -1,0 +1,413 @@
+// The simulated container runtime for one pod: a state machine per container driven by clock
+// time. advance(now) applies every transition due by now; status(now) renders the pod status
+// the kubelet would report; nextWake() says when something changes next.
+
+import { createHash } from 'node:crypto';
+import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
+import { resolveBehaviour, type ContainerBehaviour, type LifecycleRules } from './rules.js';
+
+/** kubelet's back-off for crashing containers and failed image pulls: 10 s doubling to 5 min */
+export const BACKOFF_INITIAL_MS = 10_000;
+export const BACKOFF_MAX_MS = 300_000;
+/** a container that ran this long resets its crash back-off */
+export const BACKOFF_RESET_MS = 600_000;
+/** how long ErrImagePull shows before the kubelet reports ImagePullBackOff */
+export const ERR_IMAGE_PULL_SHOW_MS = 1000;
+
+type Stage = 'waiting' | 'pulling' | 'pullBackoff' | 'starting' | 'running' | 'crashBackoff' | 'done';
+
+interface Terminated {
+  exitCode: number;
+  reason: string;
+  startedAt: number;
+  finishedAt: number;
+  containerID: string;
+}
+
+export interface ContainerRuntime {
+  name: string;
+  image: string;
+  init: boolean;
+  behaviour: ContainerBehaviour;
+  stage: Stage;
+  /** when the current stage ends (Infinity = not by itself) */
+  nextAt: number;
+  pullAttempts: number;
+  pullFailedAt: number;
+  pulled: boolean;
+  crashes: number;
+  restartCount: number;
+  startedAt: number;
+  readyAt: number;
+  containerID: string;
+  last?: Terminated;
+  /** a finished container (init Completed, or not restarted) */
+  final?: Terminated;
+  /** back-off currently waited, for the CrashLoopBackOff message */
+  backoffMs: number;
+}
+
+export function hex(seed: string, len = 64): string {
+  let out = '';
+  let i = 0;
+  while (out.length < len) out += createHash('sha256').update(`${seed}/${i++}`).digest('hex');
+  return out.slice(0, len);
+}
+
+/** "nginx" -> "docker.io/library/nginx:latest", as containerd reports images */
+export function fullImageRef(image: string): { repo: string; ref: string } {
+  let name = image;
+  let tag = '';
+  const at = name.indexOf('@');
+  if (at >= 0) name = name.slice(0, at);
+  else {
+    const colon = name.lastIndexOf(':');
+    if (colon > name.lastIndexOf('/')) {
+      tag = name.slice(colon + 1);
+      name = name.slice(0, colon);
+    }
+  }
+  const first = name.split('/')[0];
+  const hasRegistry = name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  if (!hasRegistry) name = name.includes('/') ? `docker.io/${name}` : `docker.io/library/${name}`;
+  return { repo: name, ref: at >= 0 ? `${name}${image.slice(at)}` : `${name}:${tag || 'latest'}` };
+}
+
+export function imageID(image: string): string {
+  return `${fullImageRef(image).repo}@sha256:${hex(`image:${fullImageRef(image).ref}`)}`;
+}
+
+const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+
+export function qosClass(pod: Pod): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+  const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+  let any = false;
+  let guaranteed = true;
+  for (const c of all) {
+    const req = c.resources?.requests ?? {};
+    const lim = c.resources?.limits ?? {};
+    for (const r of ['cpu', 'memory']) {
+      if (req[r] !== undefined || lim[r] !== undefined) any = true;
+      const q = req[r] ?? lim[r]; // requests default to limits
+      if (lim[r] === undefined || String(q) !== String(lim[r])) guaranteed = false;
+    }
+  }
+  if (!any) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+export class PodRuntime {
+  readonly containers: ContainerRuntime[];
+  readonly startTime: number;
+  /** when termination started (deletionTimestamp seen); containers stop at killAt */
+  killAt = Infinity;
+
+  constructor(
+    readonly pod: Pod,
+    rules: LifecycleRules,
+    now: number,
+    private readonly random: () => number = Math.random,
+  ) {
+    this.startTime = now;
+    const facts = { namespace: pod.metadata?.namespace ?? 'default', name: pod.metadata?.name ?? '', labels: pod.metadata?.labels, annotations: pod.metadata?.annotations };
+    const mk = (c: Container, init: boolean): ContainerRuntime => ({
+      name: c.name,
+      image: c.image ?? '',
+      init,
+      behaviour: resolveBehaviour(rules, facts, c),
+      stage: 'waiting',
+      nextAt: Infinity,
+      pullAttempts: 0,
+      pullFailedAt: 0,
+      pulled: false,
+      crashes: 0,
+      restartCount: 0,
+      startedAt: 0,
+      readyAt: Infinity,
+      containerID: '',
+      backoffMs: 0,
+    });
+    this.containers = [...(pod.spec?.initContainers ?? []).map((c) => mk(c, true)), ...(pod.spec?.containers ?? []).map((c) => mk(c, false))];
+    this.kick(now);
+  }
+
+  get inits(): ContainerRuntime[] {
+    return this.containers.filter((c) => c.init);
+  }
+  get regular(): ContainerRuntime[] {
+    return this.containers.filter((c) => !c.init);
+  }
+  initsDone(): boolean {
+    return this.inits.every((c) => c.stage === 'done' && c.final?.exitCode === 0);
+  }
+
+  /** start the next containers that may start: the next init container, or all regular ones */
+  private kick(now: number): void {
+    if (now >= this.killAt) return;
+    const pendingInit = this.inits.find((c) => !(c.stage === 'done' && c.final?.exitCode === 0));
+    if (pendingInit) {
+      if (pendingInit.stage === 'waiting') this.beginPull(pendingInit, now);
+      return;
+    }
+    for (const c of this.regular) if (c.stage === 'waiting') this.beginPull(c, now);
+  }
+
+  private beginPull(c: ContainerRuntime, now: number): void {
+    if (c.pulled) return this.beginStart(c, now);
+    c.stage = 'pulling';
+    c.nextAt = now + c.behaviour.pull.delayMs;
+  }
+
+  private beginStart(c: ContainerRuntime, now: number): void {
+    c.stage = 'starting';
+    const j = c.behaviour.start.jitterMs;
+    c.nextAt = now + c.behaviour.start.delayMs + (j > 0 ? Math.floor(this.random() * j) : 0);
+  }
+
+  private restartPolicy(c: ContainerRuntime): string {
+    if (c.behaviour.exit?.restart === false) return 'Never';
+    if (c.init) {
+      // a failed init container is retried unless the pod never restarts
+      return this.pod.spec?.restartPolicy === 'Never' ? 'Never' : 'OnFailure';
+    }
+    return this.pod.spec?.restartPolicy ?? 'Always';
+  }
+
+  private readinessDelay(c: ContainerRuntime): number {
+    const spec = [...(this.pod.spec?.initContainers ?? []), ...(this.pod.spec?.containers ?? [])].find((x) => x.name === c.name);
+    const probe = (spec?.readinessProbe?.initialDelaySeconds ?? 0) * 1000;
+    return Math.max(c.behaviour.ready.delayMs, probe);
+  }
+
+  /** apply every transition due at or before now */
+  advance(now: number): void {
+    for (let guard = 0; guard < 10_000; guard++) {
+      let c: ContainerRuntime | undefined;
+      for (const x of this.containers) if (x.nextAt <= now && (!c || x.nextAt < c.nextAt)) c = x;
+      if (!c && this.killAt <= now && this.containers.some((x) => x.stage !== 'done')) {
+        this.killAll(this.killAt);
+        continue;
+      }
+      if (!c) return;
+      const t = c.nextAt;
+      if (t >= this.killAt) {
+        this.killAll(this.killAt);
+        continue;
+      }
+      this.step(c, t);
+      this.kick(t);
+    }
+  }
+
+  private step(c: ContainerRuntime, t: number): void {
+    switch (c.stage) {
+      case 'pulling':
+        c.pullAttempts++;
+        if (c.behaviour.pull.fail) {
+          c.stage = 'pullBackoff';
+          c.pullFailedAt = t;
+          c.backoffMs = Math.min(BACKOFF_MAX_MS, BACKOFF_INITIAL_MS * 2 ** (c.pullAttempts - 1));
+          c.nextAt = t + c.backoffMs;
+        } else {
+          c.pulled = true;
+          this.beginStart(c, t);
+        }
+        return;
+      case 'pullBackoff':
+        c.stage = 'pulling';
+        c.nextAt = t + c.behaviour.pull.delayMs;
+        return;
+      case 'starting':
+        c.stage = 'running';
+        c.startedAt = t;
+        c.containerID = `containerd://${hex(`ctr:${this.pod.metadata?.uid}/${c.name}/${c.restartCount}`)}`;
+        c.readyAt = t + this.readinessDelay(c);
+        // init containers finish at once unless a rule says otherwise
+        if (c.behaviour.exit) c.nextAt = t + c.behaviour.exit.afterMs;
+        else c.nextAt = c.init ? t : Infinity;
+        return;
+      case 'running': {
+        const code = c.behaviour.exit?.code ?? 0;
+        const term: Terminated = { exitCode: code, reason: code === 0 ? 'Completed' : 'Error', startedAt: c.startedAt, finishedAt: t, containerID: c.containerID };
+        c.readyAt = Infinity;
+        const policy = this.restartPolicy(c);
+        const restart = policy === 'Always' || (policy === 'OnFailure' && code !== 0);
+        if (!restart) {
+          c.stage = 'done';
+          c.final = term;
+          c.nextAt = Infinity;
+          return;
+        }
+        c.last = term;
+        if (t - c.startedAt >= BACKOFF_RESET_MS) c.crashes = 0;
+        c.crashes++;
+        // the first restart is immediate; later ones wait 10 s, 20 s, ... 5 min
+        c.backoffMs = c.crashes <= 1 ? 0 : Math.min(BACKOFF_MAX_MS, BACKOFF_INITIAL_MS * 2 ** (c.crashes - 2));
+        c.stage = 'crashBackoff';
+        c.nextAt = t + c.backoffMs;
+        return;
+      }
+      case 'crashBackoff':
+        c.restartCount++;
+        this.beginStart(c, t);
+        return;
+      default:
+        c.nextAt = Infinity;
+    }
+  }
+
+  /** deletion: every container stops (SIGTERM; simulated processes exit 0 at once) */
+  private killAll(t: number): void {
+    for (const c of this.containers) {
+      if (c.stage === 'done') continue;
+      if (c.stage === 'running') c.final = { exitCode: 0, reason: 'Completed', startedAt: c.startedAt, finishedAt: t, containerID: c.containerID };
+      c.stage = 'done';
+      c.nextAt = Infinity;
+      c.readyAt = Infinity;
+    }
+  }
+
+  /** termination requested at now; containers stop after the rule's delay, within the grace period */
+  terminate(now: number, graceMs: number): void {
+    if (this.killAt !== Infinity) return;
+    const delay = Math.max(0, ...this.containers.map((c) => c.behaviour.terminate.delayMs));
+    this.killAt = now + Math.min(delay, graceMs);
+  }
+
+  terminated(): boolean {
+    return this.containers.every((c) => c.stage === 'done');
+  }
+
+  /** the next clock time at which the status can change */
+  nextWake(now: number): number {
+    let t = this.killAt > now ? this.killAt : Infinity;
+    if (this.killAt <= now && !this.terminated()) return now;
+    for (const c of this.containers) {
+      if (c.nextAt < t) t = c.nextAt;
+      if (c.readyAt > now && c.readyAt < t) t = c.readyAt;
+      if (c.stage === 'pullBackoff' && c.pullFailedAt + ERR_IMAGE_PULL_SHOW_MS > now) t = Math.min(t, c.pullFailedAt + ERR_IMAGE_PULL_SHOW_MS);
+    }
+    return t;
+  }
+
+  // ---- status ----
+
+  private containerStatus(c: ContainerRuntime, now: number, podHasInits: boolean): ContainerStatus {
+    const s: ContainerStatus = { name: c.name, image: c.image, imageID: c.pulled ? imageID(c.image) : '', ready: false, restartCount: c.restartCount, started: false, state: {}, lastState: {} };
+    const img = c.image;
+    switch (c.stage) {
+      case 'waiting':
+      case 'pulling':
+      case 'starting':
+        // with init containers, everything waits as PodInitializing until it runs
+        s.state = { waiting: { reason: c.init || podHasInits ? 'PodInitializing' : 'ContainerCreating' } };
+        break;
+      case 'pullBackoff':
+        if (now < c.pullFailedAt + ERR_IMAGE_PULL_SHOW_MS) {
+          const ref = fullImageRef(img).ref;
+          s.state = {
+            waiting: {
+              reason: 'ErrImagePull',
+              message: `rpc error: code = NotFound desc = failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": ${ref}: not found`,
+            },
+          };
+        } else {
+          s.state = { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${img}"` } };
+        }
+        break;
+      case 'running':
+        s.state = { running: { startedAt: iso(c.startedAt) } };
+        s.containerID = c.containerID;
+        s.started = true;
+        s.ready = now >= c.readyAt;
+        break;
+      case 'crashBackoff': {
+        const p = this.pod.metadata;
+        s.state = { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(c.backoffMs / 1000)}s restarting failed container=${c.name} pod=${p?.name}_${p?.namespace}(${p?.uid})` } };
+        s.containerID = c.last?.containerID;
+        break;
+      }
+      case 'done':
+        if (c.final) {
+          s.state = { terminated: { exitCode: c.final.exitCode, reason: c.final.reason, startedAt: iso(c.final.startedAt), finishedAt: iso(c.final.finishedAt), containerID: c.final.containerID } };
+          s.containerID = c.final.containerID;
+        } else {
+          s.state = { waiting: { reason: 'ContainerCreating' } };
+        }
+        break;
+    }
+    if (c.last) s.lastState = { terminated: { exitCode: c.last.exitCode, reason: c.last.reason, startedAt: iso(c.last.startedAt), finishedAt: iso(c.last.finishedAt), containerID: c.last.containerID } };
+    if (!s.containerID) delete s.containerID;
+    return s;
+  }
+
+  phase(): string {
+    if (!this.initsDone()) {
+      const failedInit = this.inits.find((c) => c.stage === 'done' && c.final && c.final.exitCode !== 0);
+      return failedInit ? 'Failed' : 'Pending';
+    }
+    const reg = this.regular;
+    if (reg.some((c) => c.stage === 'running' || c.stage === 'crashBackoff' || (c.stage === 'starting' && c.restartCount > 0))) return 'Running';
+    if (reg.length > 0 && reg.every((c) => c.stage === 'done' && c.final)) return reg.every((c) => c.final!.exitCode === 0) ? 'Succeeded' : 'Failed';
+    return 'Pending';
+  }
+
+  /** the status the kubelet reports now; prev keeps unchanged conditions' transition times */
+  status(now: number, prev: PodStatus | undefined, ips: { hostIP: string; podIP: string }): PodStatus {
+    const hasInits = this.inits.length > 0;
+    const initStatuses = this.inits.map((c) => this.containerStatus(c, now, hasInits));
+    const statuses = this.regular.map((c) => this.containerStatus(c, now, hasInits));
+    const prevConds = new Map((prev?.conditions ?? []).map((c) => [c.type, c]));
+    const cond = (type: string, ok: boolean, reason?: string, message?: string): PodCondition => {
+      const p = prevConds.get(type);
+      const status = ok ? 'True' : 'False';
+      const c: PodCondition = { type, status, lastProbeTime: null as unknown as string, lastTransitionTime: p && p.status === status ? p.lastTransitionTime : iso(now) };
+      if (!ok && reason) c.reason = reason;
+      if (!ok && message) c.message = message;
+      return c;
+    };
+    const incompleteInit = this.inits.filter((c) => !(c.stage === 'done' && c.final?.exitCode === 0)).map((c) => c.name);
+    const unready = this.regular.filter((c, i) => !statuses[i].ready).map((c) => c.name);
+    const phase = this.phase();
+    const terminal = phase === 'Succeeded' || phase === 'Failed';
+    const conditions = [
+      cond('PodReadyToStartContainers', !terminal),
+      cond('Initialized', incompleteInit.length === 0, 'ContainersNotInitialized', `containers with incomplete status: [${incompleteInit.join(' ')}]`),
+      cond('Ready', unready.length === 0 && !terminal, terminal ? 'PodCompleted' : 'ContainersNotReady', terminal ? undefined : `containers with unready status: [${unready.join(' ')}]`),
+      cond('ContainersReady', unready.length === 0 && !terminal, terminal ? 'PodCompleted' : 'ContainersNotReady', terminal ? undefined : `containers with unready status: [${unready.join(' ')}]`),
+      prevConds.get('PodScheduled') ?? { type: 'PodScheduled', status: 'True', lastProbeTime: null as unknown as string, lastTransitionTime: iso(this.startTime) },
+    ];
+    const st: PodStatus = {
+      phase,
+      conditions,
+      hostIP: ips.hostIP,
+      hostIPs: [{ ip: ips.hostIP }],
+      podIP: ips.podIP,
+      podIPs: [{ ip: ips.podIP }],
+      startTime: iso(this.startTime),
+      containerStatuses: statuses,
+      qosClass: qosClass(this.pod),
+    };
+    if (initStatuses.length) st.initContainerStatuses = initStatuses;
+    return st;
+  }
+
+  /** the STATUS column kubectl would show, for tests and diagnostics */
+  displayStatus(now: number): string {
+    const st = this.status(now, undefined, { hostIP: '', podIP: '' });
+    const inits = st.initContainerStatuses ?? [];
+    for (let i = 0; i < inits.length; i++) {
+      const s = inits[i];
+      if (s.state?.terminated?.exitCode === 0) continue;
+      if (s.state?.terminated) return `Init:${s.state.terminated.reason || 'ExitCode:' + s.state.terminated.exitCode}`;
+      if (s.state?.waiting?.reason && s.state.waiting.reason !== 'PodInitializing') return `Init:${s.state.waiting.reason}`;
+      return `Init:${i}/${inits.length}`;
+    }
+    let reason = st.phase ?? '';
+    for (const s of st.containerStatuses ?? []) {
+      if (s.state?.waiting?.reason) reason = s.state.waiting.reason;
+      else if (s.state?.terminated) reason = s.state.terminated.reason ?? `ExitCode:${s.state.terminated.exitCode}`;
+    }
+    return reason;
+  }
+}
