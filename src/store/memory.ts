@@ -52,6 +52,9 @@ export class StoreClosedError extends StoreError {
   }
 }
 
+/** events delivered to one watcher before it lets other work run */
+const DRAIN_BATCH = 1000;
+
 /** One watcher's queue: events are delivered in order, one at a time, off the writer's stack. */
 class Watcher implements Watch {
   private queue: WatchEvent[] = [];
@@ -79,7 +82,14 @@ class Watcher implements Watch {
 
   private readonly drain = (): void => {
     this.scheduled = false;
+    let budget = DRAIN_BATCH;
     while (!this.closed && this.head < this.queue.length) {
+      if (budget-- === 0) {
+        // a long backlog (a replay) yields to I/O between slices instead of blocking it
+        this.scheduled = true;
+        setImmediate(this.drain);
+        return;
+      }
       const ev = this.queue[this.head++]!;
       try {
         this.onEvent(ev);
