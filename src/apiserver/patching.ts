@@ -1,0 +1,20 @@
+// PATCH bodies applied to the current object, by patch type.
+
+import type { ResourceInfo } from '../api/resources.js';
+import type { KubeObject, PatchType } from '../client/types.js';
+import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../api/patch/index.js';
+
+export function applyPatch(info: ResourceInfo, current: KubeObject, type: PatchType, patch: unknown): KubeObject {
+  switch (type) {
+    case 'json':
+      return applyJsonPatch<KubeObject>(current, patch);
+    case 'merge':
+      return applyMergePatch<KubeObject>(current, patch);
+    case 'strategic':
+      return applyStrategicMergePatch<KubeObject>(current, patch, info.definition);
+    case 'apply':
+      // server-side apply without field ownership: the applied configuration merged the
+      // strategic way onto the live object (fields it omits are kept, not removed)
+      return applyStrategicMergePatch<KubeObject>(current, patch, info.definition);
+  }
+}

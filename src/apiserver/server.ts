@@ -1,0 +1,104 @@
+// startApiServer: the registry behind an HTTP(S) listener on loopback.
+
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Store } from '../store/types.js';
+import type { Clock } from '../clock/clock.js';
+import type { ApiClient } from '../client/types.js';
+import { Registry } from './registry.js';
+import { createRequestHandler, type Extension } from './http.js';
+import { openapiExtension } from './openapi.js';
+import type { ExtraGroup } from './discovery.js';
+
+export interface ApiServerOptions {
+  store: Store;
+  clock: Clock;
+  host?: string;
+  /** 0 = a free port */
+  port?: number;
+  /** PEM; plain HTTP when absent */
+  tls?: { cert: string; key: string };
+  /** bearer token every request must carry (health endpoints excepted); undefined = no auth */
+  token?: string;
+  /** e.g. 'v1.32.4' */
+  kubernetesVersion?: string;
+  extensions?: Extension[];
+  extraGroups?: ExtraGroup[];
+  isReady?: () => boolean;
+}
+
+export interface ApiServer {
+  url: string;
+  port: number;
+  /** the in-process client (the registry itself) */
+  client: ApiClient;
+  registry: Registry;
+  /** add a path handler after start (logs, exec, metrics are wired by the cluster runtime) */
+  addExtension(ext: Extension): void;
+  addExtraGroup(group: ExtraGroup): void;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_KUBERNETES_VERSION = 'v1.32.4';
+
+export function versionInfo(gitVersion: string): { major: string; minor: string; gitVersion: string } {
+  const m = /^v(\d+)\.(\d+)/.exec(gitVersion);
+  if (!m) throw new Error(`not a Kubernetes version: ${gitVersion}`);
+  return { major: m[1], minor: m[2], gitVersion };
+}
+
+export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const registry = new Registry(opts.store, opts.clock);
+  const host = opts.host ?? '127.0.0.1';
+  const extensions: Extension[] = [openapiExtension(), ...(opts.extensions ?? [])];
+  const extraGroups: ExtraGroup[] = [...(opts.extraGroups ?? [])];
+  let url = '';
+  const handler = createRequestHandler({
+    registry,
+    token: opts.token,
+    version: versionInfo(opts.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION),
+    serverAddress: () => url.replace(/^https?:\/\//, ''),
+    extraGroups,
+    extensions,
+    now: () => opts.clock.now(),
+    isReady: opts.isReady,
+  });
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    handler(req, res).catch((err) => {
+      console.error('kindling: request failed:', err);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  };
+  const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, listener) : http.createServer(listener);
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 0; // watches stay open
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  url = `${opts.tls ? 'https' : 'http'}://${host}:${port}`;
+  return {
+    url,
+    port,
+    client: registry,
+    registry,
+    addExtension: (ext) => extensions.push(ext),
+    addExtraGroup: (g) => extraGroups.push(g),
+    async close() {
+      await registry.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+    },
+  };
+}

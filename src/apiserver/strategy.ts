@@ -1,0 +1,82 @@
+// Per-kind rules of the upstream registry strategies (pkg/registry/*/strategy.go): what a
+// create clears, when generation moves, what a status write may change.
+
+import type { ResourceInfo } from '../api/resources.js';
+import type { KubeObject } from '../client/types.js';
+import { deepEqual } from './objects.js';
+
+/** apps/v1 annotation that carries a DaemonSet's templateGeneration */
+export const DS_TEMPLATE_GENERATION_ANNOTATION = 'deprecated.daemonset.template.generation';
+
+/** kinds whose metadata.generation tracks spec changes */
+const GENERATION_KINDS = new Set(['DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet', 'Job']);
+
+export function hasStatusSubresource(info: ResourceInfo): boolean {
+  return (info.subresources ?? []).includes('status');
+}
+
+type Obj = KubeObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
+
+/** changes a create makes before defaulting and validation */
+export function prepareForCreate(info: ResourceInfo, obj: Obj): void {
+  if (GENERATION_KINDS.has(info.kind)) obj.metadata.generation = 1;
+  switch (info.kind) {
+    case 'DaemonSet': {
+      delete obj.status;
+      const ann = (obj.metadata.annotations ??= {});
+      ann[DS_TEMPLATE_GENERATION_ANNOTATION] = '1';
+      break;
+    }
+    case 'Deployment':
+    case 'ReplicaSet':
+    case 'Service':
+      delete obj.status;
+      break;
+    case 'Pod': {
+      // the kubelet owns status; a new pod starts Pending
+      const status: Record<string, unknown> = { phase: 'Pending' };
+      obj.status = status;
+      break;
+    }
+    case 'Namespace':
+      obj.status = { phase: 'Active' };
+      break;
+    default:
+      break;
+  }
+}
+
+/**
+ * changes an update makes: status kept from the old object (it changes only through /status),
+ * generation bumped on spec change, templateGeneration bumped on template change.
+ */
+export function prepareForUpdate(info: ResourceInfo, obj: Obj, old: Obj): void {
+  if (hasStatusSubresource(info) && info.kind !== 'Namespace') {
+    if (old.status === undefined) delete obj.status;
+    else obj.status = old.status;
+  }
+  if (info.kind === 'Namespace') obj.status = old.status;
+  obj.metadata.generation = old.metadata.generation;
+  if (GENERATION_KINDS.has(info.kind)) {
+    if (!deepEqual(obj.spec, old.spec)) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
+  }
+  if (info.kind === 'DaemonSet') {
+    const oldTg = Number(old.metadata.annotations?.[DS_TEMPLATE_GENERATION_ANNOTATION] ?? '1') || 1;
+    const templateChanged = !deepEqual(obj.spec?.template, old.spec?.template);
+    const ann = (obj.metadata.annotations ??= {});
+    // the user cannot set templateGeneration: it follows the template
+    ann[DS_TEMPLATE_GENERATION_ANNOTATION] = String(templateChanged ? oldTg + 1 : oldTg);
+  }
+}
+
+/**
+ * a write to /status: everything but status comes from the old object (upstream resets
+ * metadata changes too, ResetObjectMetaForStatus), except that the kubelet-style writers of
+ * nodes may update status only.
+ */
+export function prepareForStatusUpdate(_info: ResourceInfo, obj: Obj, old: Obj): Obj {
+  const out: Obj = { ...old, metadata: { ...old.metadata, resourceVersion: obj.metadata.resourceVersion } };
+  if (obj.status === undefined) delete out.status;
+  else out.status = obj.status;
+  return out;
+}

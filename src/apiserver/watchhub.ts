@@ -1,0 +1,136 @@
+// One store watch per resource, fanned out to every API watcher of that resource, like the
+// upstream apiserver's watch cache. Each event is decoded once; its JSON encoding is computed
+// once, lazily, and shared by every HTTP watcher. A ring buffer of recent events lets a new
+// watcher resume from a recent resourceVersion without touching the store.
+
+import type { Store, Watch as StoreWatch, WatchEvent as StoreEvent } from '../store/types.js';
+import { CompactedError } from '../store/types.js';
+import type { KubeObject } from '../client/types.js';
+
+export interface HubEvent {
+  /** PUT = created or modified (prev tells which), DELETE = deleted */
+  type: 'PUT' | 'DELETE';
+  revision: number;
+  /** the object after the event (for DELETE: as it was, with resourceVersion = the delete's revision) */
+  object: KubeObject;
+  /** the object before the event, if any */
+  prev?: KubeObject;
+  /** JSON of `object`, computed once */
+  json(): string;
+}
+
+export type HubListener = (ev: HubEvent) => void;
+
+interface Subscriber {
+  afterRevision: number;
+  listener: HubListener;
+  onError: (err: Error) => void;
+}
+
+export function decodeStored(value: string, revision: number): KubeObject {
+  const obj = JSON.parse(value) as KubeObject;
+  obj.metadata = obj.metadata ?? {};
+  obj.metadata.resourceVersion = String(revision);
+  return obj;
+}
+
+function makeEvent(ev: StoreEvent): HubEvent {
+  const object = decodeStored(ev.kv.value, ev.revision);
+  const prev = ev.prevKv ? decodeStored(ev.prevKv.value, ev.prevKv.modRevision) : undefined;
+  let json: string | undefined;
+  return {
+    type: ev.type,
+    revision: ev.revision,
+    object,
+    prev,
+    json: () => (json ??= JSON.stringify(object)),
+  };
+}
+
+export class ResourceWatchHub {
+  private storeWatch?: StoreWatch;
+  private readonly subscribers = new Set<Subscriber>();
+  private readonly buffer: HubEvent[] = [];
+  /** the buffer holds every event of this prefix with revision > coverageStart */
+  private coverageStart = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly prefix: string,
+    private readonly bufferSize = 2000,
+  ) {}
+
+  private async ensureStarted(): Promise<void> {
+    if (this.storeWatch) return;
+    const rev = await this.store.currentRevision();
+    if (this.storeWatch) return;
+    this.coverageStart = rev;
+    this.storeWatch = this.store.watch(
+      this.prefix,
+      { afterRevision: rev },
+      (ev) => this.dispatch(makeEvent(ev)),
+      (err) => {
+        for (const s of this.subscribers) s.onError(err);
+        this.subscribers.clear();
+        this.storeWatch = undefined;
+        this.buffer.length = 0;
+      },
+    );
+  }
+
+  private dispatch(ev: HubEvent): void {
+    this.buffer.push(ev);
+    if (this.buffer.length > this.bufferSize) {
+      const dropped = this.buffer.splice(0, this.buffer.length - this.bufferSize);
+      this.coverageStart = dropped[dropped.length - 1].revision;
+    }
+    for (const s of this.subscribers) {
+      if (ev.revision > s.afterRevision) {
+        try {
+          s.listener(ev);
+        } catch {
+          // a listener's failure must not stop delivery to the others
+        }
+      }
+    }
+  }
+
+  /**
+   * deliver every event with revision > afterRevision. Replays from the ring buffer when it
+   * covers the requested revision; otherwise opens a dedicated store watch from there (which
+   * fails with CompactedError when the store no longer has that history).
+   */
+  async subscribe(afterRevision: number, listener: HubListener, onError: (err: Error) => void): Promise<() => void> {
+    await this.ensureStarted();
+    if (afterRevision >= this.coverageStart) {
+      const sub: Subscriber = { afterRevision, listener, onError };
+      for (const ev of this.buffer) if (ev.revision > afterRevision) listener(ev);
+      this.subscribers.add(sub);
+      return () => this.subscribers.delete(sub);
+    }
+    // older than the buffer: a dedicated watch on the store
+    const compacted = await this.store.compactedRevision();
+    if (afterRevision < compacted) throw new CompactedError(afterRevision, compacted);
+    let closed = false;
+    const w = this.store.watch(
+      this.prefix,
+      { afterRevision },
+      (ev) => {
+        if (!closed) listener(makeEvent(ev));
+      },
+      (err) => {
+        if (!closed) onError(err);
+      },
+    );
+    return () => {
+      closed = true;
+      w.close();
+    };
+  }
+
+  close(): void {
+    this.storeWatch?.close();
+    this.storeWatch = undefined;
+    this.subscribers.clear();
+  }
+}
