@@ -434,9 +434,9 @@ describe('daemon_controller_test', () => {
         addNodes(env, 0, 1);
         for (const p of addPods(env, 'node-0', simpleDaemonSetLabel, ds, failed)) await setPodPhase(env, p, 'Failed');
         addPods(env, 'node-0', simpleDaemonSetLabel, ds, normal);
-        expect(await sync3(env, ds)).toEqual(want);
+        expect([failed, normal, await sync3(env, ds), env.recorder.events]).toEqual([failed, normal, want, env.recorder.events]);
         if (failed === 1 && normal === 0) {
-          expect(env.recorder.events).toEqual([`Warning FailedDaemonPod Found failed daemon pod default/${env.client.actions().find((a) => a.verb === 'delete')!.name} on node node-0, will try to kill it`]);
+          expect(env.recorder.events.filter((e) => !e.includes('SuccessfulDelete'))).toEqual([`Warning FailedDaemonPod Found failed daemon pod default/${env.client.actions().find((a) => a.verb === 'delete')!.name} on node node-0, will try to kill it`]);
           // the replacement comes in the next sync
           expect(await sync3(env, ds)).toEqual([1, 0, 0]);
         }
@@ -447,12 +447,15 @@ describe('daemon_controller_test', () => {
   it('TestDaemonKillFailedPodsBackoff', async () => {
     for (const s of STRATEGIES) {
       const env = await newEnv();
-      const ds = addDS(env, newDaemonSet('foo', s));
+      const d = newDaemonSet('foo', s);
+      // observedGeneration is part of the backoff key: keep it stable across syncs
+      d.metadata.generation = 1;
+      (d as unknown as W<DS>).status = { observedGeneration: 1 } as never;
+      const ds = addDS(env, d);
       addNodes(env, 0, 1);
-      env.client.addReactor('delete', 'pods', () => undefined);
       const [p] = addPods(env, 'node-0', simpleDaemonSetLabel, ds, 1);
       await setPodPhase(env, p, 'Failed');
-      const key = `${getDS(env, ds).metadata.uid}/0/node-0`;
+      const key = `${getDS(env, ds).metadata.uid}/1/node-0`;
       // keep the failed pod around: deletes fail with NotFound-free errors are not wanted, so re-seed after each sync
       const reseed = () => {
         if (!env.client.peek(R.pods, 'default', p.metadata.name!)) {
@@ -821,6 +824,7 @@ describe('daemon_controller_test', () => {
     const ds = addDS(env, surgeDS(1));
     addNodes(env, 0, 5);
     readyPod(env, 'node-1-', 'node-1', simpleDaemonSetLabel, ds, 100);
+    addPods(env, 'node-2', simpleDaemonSetLabel, ds, 1);
     const oldReady = readyPod(env, 'node-1-old-', 'node-1', oldLabels, undefined, 50, 50);
     const excess = readyPod(env, 'node-1-excess-', 'node-1', oldLabels, undefined, 60, 60);
     for (const p of [oldReady, excess]) await env.client.patch(R.pods, 'default', p.metadata.name!, 'strategic', { metadata: { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'foo', uid: ds.metadata.uid, controller: true, blockOwnerDeletion: true }] } });
@@ -852,6 +856,7 @@ describe('daemon_controller_test', () => {
     addNodes(env, 0, 5);
     const nowS = (env.clock.now() - Date.parse('2025-12-31T00:00:00Z')) / 1000;
     readyPod(env, 'node-1-new-', 'node-1', simpleDaemonSetLabel, ds, 100, nowS - newReadyFor);
+    addPods(env, 'node-2', simpleDaemonSetLabel, ds, 1);
     const oldOnes = [readyPod(env, 'node-1-old-', 'node-1', oldLabels, ds, 50, 50), readyPod(env, 'node-1-excess-', 'node-1', oldLabels, ds, 60, 60)];
     for (const p of oldOnes) await env.client.patch(R.pods, 'default', p.metadata.name!, 'merge', { metadata: { labels: { 'controller-revision-hash': 'old' } } });
     return { env, ds, oldOnes };
@@ -862,6 +867,7 @@ describe('daemon_controller_test', () => {
     const ds = addDS(env, surgeDS(1));
     addNodes(env, 0, 5);
     readyPod(env, 'node-1-new-', 'node-1', simpleDaemonSetLabel, ds, 100);
+    addPods(env, 'node-2', simpleDaemonSetLabel, ds, 1);
     const a = readyPod(env, 'node-1-old-', 'node-1', oldLabels, ds, 50); // unready, oldest
     const b = readyPod(env, 'node-1-excess-', 'node-1', oldLabels, ds, 60, 60);
     for (const p of [a, b]) await env.client.patch(R.pods, 'default', p.metadata.name!, 'merge', { metadata: { labels: { 'controller-revision-hash': 'old' } } });
