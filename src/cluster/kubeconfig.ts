@@ -64,7 +64,8 @@ export function kubeconfigToYaml(cfg: Kubeconfig): string {
     users: cfg.users ?? [],
   };
   for (const [k, v] of Object.entries(cfg)) if (!(k in ordered)) ordered[k] = v;
-  return stringify(ordered, { version: '1.1' });
+  // sigs.k8s.io/yaml (kind, kubectl) sorts keys and does not indent sequences under their key
+  return stringify(ordered, { version: '1.1', sortMapEntries: true, indentSeq: false });
 }
 
 type Env = Record<string, string | undefined>;
