@@ -469,9 +469,9 @@ export class DaemonSetController {
   }
 
   private async updateDaemonSet(ds: DS, nodes: NodeT[], hash: string, key: string, old: CR[]): Promise<void> {
-    const calls = await this.manage(ds, nodes, hash);
-    // rolling update only when manage had nothing to do and the cache is trusted
-    if (calls === 0 && this.expectations.satisfied(key)) {
+    await this.manage(ds, nodes, hash);
+    // roll out only once manage's own writes have been observed (the cache is trusted)
+    if (this.expectations.satisfied(key)) {
       if (ds.spec?.updateStrategy?.type === 'RollingUpdate') await this.rollingUpdate(ds, nodes, hash);
     }
     try {
@@ -699,8 +699,10 @@ export class DaemonSetController {
         else if (newPod) {
           if (!available(newPod)) numUnavailable++;
         } else if (oldPod) {
-          if (!available(oldPod)) allowedReplacement.push(oldPod.metadata.name!);
-          else if (numUnavailable >= maxUnavailable) continue;
+          if (!available(oldPod)) {
+            allowedReplacement.push(oldPod.metadata.name!);
+            numUnavailable++;
+          } else if (numUnavailable >= maxUnavailable) continue;
           else candidates.push(oldPod.metadata.name!);
         }
       }
