@@ -1,0 +1,557 @@
+// The simulated kubelet for any number of nodes: registers Node objects, renews their Leases
+// and posts their status (one shared timer, nodes processed in batches), and runs the pods
+// bound to them through the lifecycle rules (one pod informer for all nodes, one wake-up heap
+// for all pods). Also serves logs and usage for the API server.
+
+import type { Node, NodeCondition, Pod } from 'kubernetes-types/core/v1.js';
+import type { Clock, Timer } from '../clock/clock.js';
+import { ApiError, badRequest } from '../api/errors.js';
+import { Informer, objectKey, unwrapTombstone } from '../client/informer.js';
+import { R, type ApiClient, type KubeObject } from '../client/types.js';
+import { intValue, milliCPU } from '../controllers/scheduler/quantity.js';
+import { hex, PodRuntime } from './runtime.js';
+import type { LifecycleRules } from './rules.js';
+import { Wakeups } from './wakeups.js';
+
+export const LEASE_NAMESPACE = 'kube-node-lease';
+export const LEASE_DURATION_SECONDS = 40;
+/** kubelet's nodeLeaseRenewInterval: 1/4 of the lease duration */
+export const LEASE_RENEW_MS = 10_000;
+/** kubelet's nodeStatusReportFrequency: status is posted on change or this often */
+export const NODE_STATUS_REPORT_MS = 5 * 60_000;
+export const KUBELET_VERSION = 'v1.32.0';
+
+export interface NodeSimulatorOptions {
+  rules?: LifecycleRules;
+  /** what the nodes report as their runtime */
+  runtime?: { containerRuntimeVersion?: string; kubeletVersion?: string; osImage?: string; kernelVersion?: string };
+  /** random source (start jitter) */
+  random?: () => number;
+}
+
+export interface LogOptions {
+  tailLines?: number;
+  previous?: boolean;
+  timestamps?: boolean;
+  sinceSeconds?: number;
+  limitBytes?: number;
+}
+
+export interface Usage {
+  /** millicores */
+  cpu: number;
+  /** bytes */
+  memory: number;
+}
+
+interface SimNode {
+  name: string;
+  running: boolean;
+  internalIP: string;
+  podCIDR: string;
+  nextPodIP: number;
+  nextLeaseAt: number;
+  lastStatusAt: number;
+  /** conditions set by setCondition, by type */
+  overrides: Map<string, { status: string; reason?: string; message?: string }>;
+  /** the conditions last posted, to keep transition times and detect changes */
+  posted: NodeCondition[];
+  forcePost: boolean;
+  busy: boolean;
+}
+
+interface SimPod {
+  key: string;
+  uid: string;
+  node: string;
+  rt: PodRuntime;
+  hostIP: string;
+  podIP: string;
+  lastWritten: string;
+  writing: boolean;
+  again: boolean;
+  deleting: boolean;
+}
+
+const microTime = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+
+const BASE_CONDITIONS: Record<string, { status: string; reason: string; message: string }> = {
+  MemoryPressure: { status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' },
+  DiskPressure: { status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' },
+  PIDPressure: { status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' },
+  Ready: { status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' },
+};
+
+/** the IPv4 address at offset n inside a CIDR's network */
+function ipInCidr(cidr: string, n: number): string {
+  const [base] = cidr.split('/');
+  const p = base.split('.').map(Number);
+  const v = ((p[0] << 24) >>> 0) + (p[1] << 16) + (p[2] << 8) + p[3] + n;
+  return [(v >>> 24) & 255, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
+}
+
+export class NodeSimulator {
+  private readonly nodes = new Map<string, SimNode>();
+  private readonly pods = new Map<string, SimPod>();
+  private rules: LifecycleRules;
+  private readonly random: () => number;
+  private podInformer: Informer<Pod & KubeObject> | undefined;
+  private readonly wakeups: Wakeups;
+  private ticker: Timer | undefined;
+  private nodeSeq = 0;
+  private started = false;
+  /** waiters for followLogs, by pod key */
+  private readonly followers = new Map<string, Set<() => void>>();
+
+  constructor(
+    private readonly client: ApiClient,
+    private readonly clock: Clock,
+    private readonly opts: NodeSimulatorOptions = {},
+  ) {
+    this.rules = opts.rules ?? [];
+    this.random = opts.random ?? Math.random;
+    this.wakeups = new Wakeups(clock, (keys) => {
+      for (const k of keys) this.syncPod(k);
+    });
+  }
+
+  // ---- lifecycle ----
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const inf = new Informer<Pod & KubeObject>(this.client, R.pods, { clock: this.clock });
+    inf.addIndexer('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
+    inf.addEventHandler({
+      onAdd: (p) => this.onPod(p),
+      onUpdate: (_a, p) => this.onPod(p),
+      onDelete: (o) => this.onPodGone(unwrapTombstone(o)),
+    });
+    this.podInformer = inf;
+    await inf.start();
+    // one timer for every node's heartbeats; each tick handles the nodes that are due
+    this.ticker = this.clock.setInterval(() => this.heartbeatTick(), 1000);
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    this.ticker?.cancel();
+    this.podInformer?.stop();
+    this.wakeups.stop();
+    for (const s of this.followers.values()) for (const w of s) w();
+  }
+
+  setRules(rules: LifecycleRules): void {
+    this.rules = rules;
+  }
+
+  getRules(): LifecycleRules {
+    return this.rules;
+  }
+
+  // ---- nodes ----
+
+  /** register a node: create its Node object if absent (with kubelet-reported status), start heartbeats */
+  async addNode(node: Node): Promise<void> {
+    const name = node.metadata!.name!;
+    const seq = ++this.nodeSeq;
+    let existing: Node | undefined;
+    try {
+      existing = await this.client.get<Node & KubeObject>(R.nodes, undefined, name);
+    } catch (e) {
+      if (!(e instanceof ApiError && e.code === 404)) throw e;
+    }
+    const base = existing ?? node;
+    const internalIP = base.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? `172.18.${(seq + 1) >> 8}.${((seq + 1) & 255) || 1}`;
+    const podCIDR = base.spec?.podCIDR ?? `10.244.${seq - 1}.0/24`;
+    const sim: SimNode = {
+      name,
+      running: true,
+      internalIP,
+      podCIDR,
+      nextPodIP: 2,
+      // spread renewals over the interval so thousands of nodes do not renew in one tick
+      nextLeaseAt: this.clock.now(),
+      lastStatusAt: 0,
+      overrides: new Map(),
+      posted: base.status?.conditions ?? [],
+      forcePost: true,
+      busy: false,
+    };
+    this.nodes.set(name, sim);
+    if (!existing) {
+      const obj = this.nodeObject(node, sim);
+      try {
+        await this.client.create(R.nodes, undefined, obj as KubeObject);
+      } catch (e) {
+        if (!(e instanceof ApiError && e.code === 409)) throw e;
+      }
+    }
+    await this.heartbeat(sim, true);
+    sim.nextLeaseAt = this.clock.now() + LEASE_RENEW_MS + Math.floor(this.random() * 1000);
+    for (const p of this.podInformer?.byIndex('node', name) ?? []) this.onPod(p);
+  }
+
+  async removeNode(name: string): Promise<void> {
+    const sim = this.nodes.get(name);
+    this.nodes.delete(name);
+    for (const [k, p] of this.pods) {
+      if (p.node === name) {
+        this.pods.delete(k);
+        this.wakeups.clear(k);
+      }
+    }
+    if (!sim) return;
+    await this.client.delete(R.nodes, undefined, name).catch(() => undefined);
+    await this.client.delete(R.leases, LEASE_NAMESPACE, name).catch(() => undefined);
+  }
+
+  /** the kubelet stops: no more leases, status or pod progress (node lifecycle marks it Unknown) */
+  stopNode(name: string): void {
+    const sim = this.nodes.get(name);
+    if (sim) sim.running = false;
+  }
+
+  /** the kubelet comes back: posts status at once, resumes its pods */
+  startNode(name: string): void {
+    const sim = this.nodes.get(name);
+    if (!sim || sim.running) return;
+    sim.running = true;
+    sim.forcePost = true;
+    sim.nextLeaseAt = this.clock.now();
+    void this.heartbeat(sim, true).catch(() => undefined);
+    for (const p of this.podInformer?.byIndex('node', name) ?? []) this.onPod(p);
+    for (const p of this.pods.values()) if (p.node === name) this.syncPod(p.key);
+  }
+
+  nodeNames(): string[] {
+    return [...this.nodes.keys()];
+  }
+
+  isRunning(name: string): boolean {
+    return this.nodes.get(name)?.running ?? false;
+  }
+
+  /** override one condition (e.g. MemoryPressure True) and post it now */
+  async setCondition(name: string, type: string, status: string, reason?: string, message?: string): Promise<void> {
+    const sim = this.nodes.get(name);
+    if (!sim) throw new Error(`node ${name} is not simulated here`);
+    sim.overrides.set(type, { status, reason, message });
+    sim.forcePost = true;
+    await this.heartbeat(sim, true);
+  }
+
+  private nodeObject(node: Node, sim: SimNode): Node {
+    const rt = this.opts.runtime ?? {};
+    const capacity = {
+      cpu: '8',
+      'ephemeral-storage': '102626232Ki',
+      'hugepages-1Gi': '0',
+      'hugepages-2Mi': '0',
+      memory: '16318976Ki',
+      pods: '110',
+      ...(node.status?.capacity ?? {}),
+    };
+    const h = hex(`node:${sim.name}`, 32);
+    return {
+      ...node,
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        ...node.metadata,
+        labels: {
+          'beta.kubernetes.io/arch': 'amd64',
+          'beta.kubernetes.io/os': 'linux',
+          'kubernetes.io/arch': 'amd64',
+          'kubernetes.io/hostname': sim.name,
+          'kubernetes.io/os': 'linux',
+          ...(node.metadata?.labels ?? {}),
+        },
+      },
+      spec: { podCIDR: sim.podCIDR, podCIDRs: [sim.podCIDR], ...(node.spec ?? {}) },
+      status: {
+        capacity,
+        allocatable: { ...capacity, ...(node.status?.allocatable ?? {}) },
+        addresses: node.status?.addresses ?? [
+          { type: 'InternalIP', address: sim.internalIP },
+          { type: 'Hostname', address: sim.name },
+        ],
+        daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+        nodeInfo: {
+          architecture: 'amd64',
+          bootID: `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`,
+          containerRuntimeVersion: rt.containerRuntimeVersion ?? 'containerd://1.7.18',
+          kernelVersion: rt.kernelVersion ?? '6.8.0-1017-azure',
+          kubeProxyVersion: rt.kubeletVersion ?? KUBELET_VERSION,
+          kubeletVersion: rt.kubeletVersion ?? KUBELET_VERSION,
+          machineID: h,
+          operatingSystem: 'linux',
+          osImage: rt.osImage ?? 'Debian GNU/Linux 12 (bookworm)',
+          systemUUID: h,
+          ...(node.status?.nodeInfo ?? {}),
+        },
+        conditions: this.conditions(sim, this.clock.now()),
+      },
+    };
+  }
+
+  private conditions(sim: SimNode, now: number): NodeCondition[] {
+    const prev = new Map(sim.posted.map((c) => [c.type, c]));
+    const types = [...new Set([...Object.keys(BASE_CONDITIONS), ...sim.overrides.keys()])];
+    return types.map((type) => {
+      const want = { ...(BASE_CONDITIONS[type] ?? { status: 'False', reason: '', message: '' }), ...stripUndefined(sim.overrides.get(type) ?? {}) };
+      const p = prev.get(type);
+      const c: NodeCondition = {
+        type,
+        status: want.status,
+        lastHeartbeatTime: iso(now),
+        lastTransitionTime: p && p.status === want.status ? p.lastTransitionTime : iso(now),
+        reason: want.reason,
+        message: want.message,
+      };
+      return c;
+    });
+  }
+
+  private heartbeatTick(): void {
+    const now = this.clock.now();
+    for (const sim of this.nodes.values()) {
+      if (!sim.running || sim.busy || sim.nextLeaseAt > now) continue;
+      sim.nextLeaseAt = now + LEASE_RENEW_MS;
+      void this.heartbeat(sim, false).catch(() => undefined);
+    }
+  }
+
+  /** renew the lease; post node status when it changed or every 5 minutes */
+  private async heartbeat(sim: SimNode, force: boolean): Promise<void> {
+    if (!sim.running) return;
+    sim.busy = true;
+    try {
+      const now = this.clock.now();
+      await this.renewLease(sim, now);
+      const conds = this.conditions(sim, now);
+      const changed = JSON.stringify(conds.map((c) => [c.type, c.status, c.reason, c.message])) !== JSON.stringify(sim.posted.map((c) => [c.type, c.status, c.reason, c.message]));
+      if (force || sim.forcePost || changed || now - sim.lastStatusAt >= NODE_STATUS_REPORT_MS) {
+        await this.client.patch(R.nodes, undefined, sim.name, 'strategic', { status: { conditions: conds } }, undefined, 'status');
+        sim.posted = conds;
+        sim.lastStatusAt = now;
+        sim.forcePost = false;
+      }
+    } finally {
+      sim.busy = false;
+    }
+  }
+
+  private async renewLease(sim: SimNode, now: number): Promise<void> {
+    const spec = { holderIdentity: sim.name, leaseDurationSeconds: LEASE_DURATION_SECONDS, renewTime: microTime(now) };
+    try {
+      await this.client.patch(R.leases, LEASE_NAMESPACE, sim.name, 'merge', { spec });
+    } catch (e) {
+      if (!(e instanceof ApiError && e.code === 404)) throw e;
+      const node = await this.client.get(R.nodes, undefined, sim.name).catch(() => undefined);
+      await this.client.create(R.leases, LEASE_NAMESPACE, {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: {
+          name: sim.name,
+          namespace: LEASE_NAMESPACE,
+          ownerReferences: node ? [{ apiVersion: 'v1', kind: 'Node', name: sim.name, uid: node.metadata.uid! }] : undefined,
+        },
+        spec,
+      });
+    }
+  }
+
+  // ---- pods ----
+
+  private onPod(p: Pod & KubeObject): void {
+    const nodeName = p.spec?.nodeName;
+    if (!nodeName) return;
+    const sim = this.nodes.get(nodeName);
+    if (!sim || !sim.running) return;
+    const key = objectKey(p);
+    let sp = this.pods.get(key);
+    if (sp && sp.uid !== p.metadata.uid) {
+      // a new pod with the same name
+      this.pods.delete(key);
+      sp = undefined;
+    }
+    const now = this.clock.now();
+    if (!sp) {
+      const phase = p.status?.phase;
+      if (phase === 'Succeeded' || phase === 'Failed') return;
+      const hostNetwork = !!p.spec?.hostNetwork;
+      const podIP = hostNetwork ? sim.internalIP : ipInCidr(sim.podCIDR, sim.nextPodIP++);
+      if (sim.nextPodIP > 254) sim.nextPodIP = 2;
+      sp = { key, uid: p.metadata.uid ?? key, node: nodeName, rt: new PodRuntime(p, this.rules, now, this.random), hostIP: sim.internalIP, podIP, lastWritten: '', writing: false, again: false, deleting: false };
+      this.pods.set(key, sp);
+    }
+    if (p.metadata.deletionTimestamp && sp.rt.killAt === Infinity) {
+      const tgps = p.spec?.terminationGracePeriodSeconds ?? 30;
+      const dgps = p.metadata.deletionGracePeriodSeconds ?? tgps;
+      sp.rt.terminate(now, Math.min(dgps, tgps) * 1000);
+    }
+    this.syncPod(key);
+  }
+
+  private onPodGone(p: Pod & KubeObject): void {
+    const key = objectKey(p);
+    const sp = this.pods.get(key);
+    if (sp && sp.uid === p.metadata.uid) {
+      this.pods.delete(key);
+      this.wakeups.clear(key);
+      this.notifyFollowers(key);
+    }
+  }
+
+  private syncPod(key: string): void {
+    const sp = this.pods.get(key);
+    if (!sp) return;
+    const sim = this.nodes.get(sp.node);
+    if (!sim || !sim.running) return;
+    if (sp.writing) {
+      sp.again = true;
+      return;
+    }
+    const now = this.clock.now();
+    sp.rt.advance(now);
+    this.notifyFollowers(key);
+    if (sp.rt.killAt <= now && sp.rt.terminated()) {
+      if (sp.deleting) return;
+      sp.deleting = true;
+      const pod = this.podInformer?.get(key);
+      const [ns, name] = [pod?.metadata.namespace ?? key.split('/')[0], pod?.metadata.name ?? key.split('/')[1]];
+      // as the real kubelet: force the final delete, guarded by the uid
+      void this.client.delete(R.pods, ns, name, { gracePeriodSeconds: 0, preconditions: { uid: sp.uid } }).catch(() => undefined);
+      return;
+    }
+    const current = this.podInformer?.get(key);
+    const status = sp.rt.status(now, current?.status, { hostIP: sp.hostIP, podIP: sp.podIP });
+    const json = JSON.stringify(status);
+    this.wakeups.set(key, sp.rt.nextWake(now));
+    if (json === sp.lastWritten) return;
+    sp.writing = true;
+    const [ns, name] = [current?.metadata.namespace ?? key.split('/')[0], current?.metadata.name ?? key.split('/')[1]];
+    this.client
+      .patch(R.pods, ns, name, 'merge', { status }, undefined, 'status')
+      .then(
+        () => {
+          sp.lastWritten = json;
+        },
+        () => undefined,
+      )
+      .finally(() => {
+        sp.writing = false;
+        if (sp.again) {
+          sp.again = false;
+          this.syncPod(key);
+        }
+      });
+  }
+
+  /** the runtime of a pod, for tests and diagnostics */
+  podRuntime(namespace: string, name: string): PodRuntime | undefined {
+    return this.pods.get(`${namespace}/${name}`)?.rt;
+  }
+
+  // ---- logs ----
+
+  private container(namespace: string, pod: string, container?: string) {
+    const sp = this.pods.get(`${namespace}/${pod}`);
+    if (!sp) throw new ApiError(404, 'NotFound', `pods "${pod}" not found`);
+    const c = container ? sp.rt.containers.find((x) => x.name === container) : sp.rt.regular[0];
+    if (!c) throw badRequest(`container ${container} is not valid for pod ${pod}`);
+    return { sp, c };
+  }
+
+  /** the lines the rules give for a container (never invented output; no rule = no lines) */
+  getLogs(namespace: string, pod: string, container: string | undefined, opts: LogOptions = {}): string {
+    const { sp, c } = this.container(namespace, pod, container);
+    let started: number;
+    if (opts.previous) {
+      if (!c.last) throw badRequest(`previous terminated container "${c.name}" in pod "${pod}" not found`);
+      started = c.last.startedAt;
+    } else {
+      if (c.stage === 'waiting' || c.stage === 'pulling' || c.stage === 'pullBackoff' || (c.stage === 'starting' && c.restartCount === 0)) {
+        const st = sp.rt.status(this.clock.now(), undefined, { hostIP: '', podIP: '' });
+        const reason = [...(st.initContainerStatuses ?? []), ...(st.containerStatuses ?? [])].find((s) => s.name === c.name)?.state?.waiting?.reason ?? 'ContainerCreating';
+        throw badRequest(`container "${c.name}" in pod "${pod}" is waiting to start: ${reason}`);
+      }
+      started = c.stage === 'running' ? c.startedAt : (c.final?.startedAt ?? c.last?.startedAt ?? c.startedAt);
+    }
+    const now = this.clock.now();
+    // line i was written i ms after the container started
+    let lines = c.behaviour.logs.map((text, i) => ({ at: started + i, text }));
+    if (opts.sinceSeconds !== undefined) lines = lines.filter((l) => l.at >= now - opts.sinceSeconds! * 1000);
+    if (opts.tailLines !== undefined) lines = opts.tailLines <= 0 ? [] : lines.slice(-opts.tailLines);
+    let out = lines.map((l) => (opts.timestamps ? `${new Date(l.at).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z')} ${l.text}\n` : `${l.text}\n`)).join('');
+    if (opts.limitBytes !== undefined && opts.limitBytes >= 0) out = Buffer.from(out).subarray(0, opts.limitBytes).toString();
+    return out;
+  }
+
+  /** the current logs, then waits until the container or pod ends (or signal aborts) */
+  async *followLogs(namespace: string, pod: string, container: string | undefined, opts: LogOptions = {}, signal?: AbortSignal): AsyncGenerator<string> {
+    const key = `${namespace}/${pod}`;
+    const first = this.getLogs(namespace, pod, container, opts);
+    if (first) yield first;
+    const { c } = this.container(namespace, pod, container);
+    const startedAt = c.startedAt;
+    // rules give a fixed list of lines, so nothing new arrives; wait for the end of this instance
+    while (!signal?.aborted && this.started) {
+      const sp = this.pods.get(key);
+      const cur = sp?.rt.containers.find((x) => x.name === c.name);
+      if (!sp || !cur || cur.stage !== 'running' || cur.startedAt !== startedAt) return;
+      await new Promise<void>((resolve) => {
+        let set = this.followers.get(key);
+        if (!set) this.followers.set(key, (set = new Set()));
+        const done = () => {
+          set!.delete(done);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        set.add(done);
+        signal?.addEventListener('abort', done);
+      });
+    }
+  }
+
+  private notifyFollowers(key: string): void {
+    const s = this.followers.get(key);
+    if (!s) return;
+    for (const w of [...s]) w();
+  }
+
+  // ---- metrics ----
+
+  /** usage of a pod's running containers, from the rules (defaults 1m / 5Mi per container) */
+  podUsage(namespace: string, name: string): (Usage & { containers: ({ name: string } & Usage)[] }) | undefined {
+    const sp = this.pods.get(`${namespace}/${name}`);
+    if (!sp) return undefined;
+    const containers = sp.rt.regular
+      .filter((c) => c.stage === 'running')
+      .map((c) => ({ name: c.name, cpu: milliCPU(c.behaviour.usage.cpu), memory: intValue(c.behaviour.usage.memory) }));
+    return { cpu: containers.reduce((s, c) => s + c.cpu, 0), memory: containers.reduce((s, c) => s + c.memory, 0), containers };
+  }
+
+  /** a node's usage: its pods plus the system's own share (kubelet, runtime) */
+  nodeUsage(name: string): Usage | undefined {
+    if (!this.nodes.has(name)) return undefined;
+    const u: Usage = { cpu: 50, memory: 400 * 1024 * 1024 };
+    for (const sp of this.pods.values()) {
+      if (sp.node !== name) continue;
+      const [ns, n] = [sp.key.slice(0, sp.key.indexOf('/')), sp.key.slice(sp.key.indexOf('/') + 1)];
+      const pu = this.podUsage(ns, n);
+      if (pu) {
+        u.cpu += pu.cpu;
+        u.memory += pu.memory;
+      }
+    }
+    return u;
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
