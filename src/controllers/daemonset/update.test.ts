@@ -1,7 +1,7 @@
 // Upstream pkg/controller/daemon/update_test.go (spec/daemonset.md §7.3, §3.9) and the
 // ControllerRevision behaviour of §3.2–3.4.
 import { describe, it, expect } from 'vitest';
-import { R } from '../../client/types.js';
+import { R, type KubeObject } from '../../client/types.js';
 import type { ControllerRevision } from 'kubernetes-types/apps/v1.js';
 import {
   addDS, addNodes, dsPods, getDS, markAllReady, markPodsReady, newDaemonSet, newEnv, newNode, newPod, simpleDaemonSetLabel, sync3, syncOnce,
@@ -10,7 +10,7 @@ import {
 import { computeHash, revisionData, matchRevision, canonicalJSON } from './revision.js';
 import { REVISION_HASH_LABEL } from './util.js';
 
-type CR = ControllerRevision & { metadata: { name: string } };
+type CR = ControllerRevision & KubeObject & { metadata: { name: string } };
 const mut = <T>(x: T) => x as unknown as W<T>;
 
 async function updateDS(env: Env, ds: DS, change: (d: W<DS>) => void): Promise<DS> {
@@ -24,7 +24,7 @@ const setImage = (img: string) => (d: W<DS>) => {
 const rolling = (ru: Record<string, unknown>) => (d: W<DS>) => {
   d.spec!.updateStrategy = { type: 'RollingUpdate', rollingUpdate: ru } as never;
 };
-const crs = (env: Env) => env.client.all<CR & { metadata: { name: string } }>(R.controllerrevisions);
+const crs = (env: Env) => env.client.all<CR>(R.controllerrevisions);
 
 async function seq(env: Env, ds: DS, steps: ([number, number] | 'ready')[]): Promise<void> {
   const got: unknown[] = [];
