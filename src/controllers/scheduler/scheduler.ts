@@ -48,6 +48,10 @@ export class Scheduler {
   /** assigned pods per node, by uid */
   private readonly podsByNode = new Map<string, Map<string, Pod>>();
   private readonly nodeOfPod = new Map<string, string>();
+  /** node names in order, rebuilt when nodes come or go */
+  private nodeOrder: string[] | undefined;
+  /** pending pods with a nominated node, by key */
+  private readonly nominated = new Map<string, Pod>();
   private readonly nodeInfos = new Map<string, NodeInfo>();
   private flushTimer: Timer | undefined;
   private running = false;
@@ -71,6 +75,7 @@ export class Scheduler {
   async start(): Promise<void> {
     this.nodes.addEventHandler({
       onAdd: (n) => {
+        this.nodeOrder = undefined;
         this.nodeInfos.delete(n.metadata.name!);
         this.queue.moveAllToActiveOrBackoff();
       },
@@ -80,6 +85,7 @@ export class Scheduler {
       },
       onDelete: (o) => {
         const n = unwrapTombstone(o);
+        this.nodeOrder = undefined;
         this.nodeInfos.delete(n.metadata.name!);
       },
     });
@@ -130,6 +136,8 @@ export class Scheduler {
   private onPod(old: Pod | undefined, p: Pod): void {
     const key = objectKey(p as KubeObject);
     const uid = p.metadata?.uid ?? key;
+    if (p.status?.nominatedNodeName && !p.spec?.nodeName && !p.metadata?.deletionTimestamp) this.nominated.set(key, p);
+    else this.nominated.delete(key);
     if (p.spec?.nodeName) {
       this.assumed.delete(uid);
       this.queue.delete(key);
@@ -160,6 +168,7 @@ export class Scheduler {
   private onPodDelete(p: Pod): void {
     const key = objectKey(p as KubeObject);
     const uid = p.metadata?.uid ?? key;
+    this.nominated.delete(key);
     this.queue.delete(key);
     this.assumed.delete(uid);
     if (p.spec?.nodeName) {
@@ -169,24 +178,23 @@ export class Scheduler {
   }
 
   private snapshot(): ScheduleSnapshot {
+    if (!this.nodeOrder) this.nodeOrder = this.nodes.keys().sort();
     const infos: NodeInfo[] = [];
-    for (const n of this.nodes.list()) {
-      const name = n.metadata.name!;
+    for (const name of this.nodeOrder) {
       let ni = this.nodeInfos.get(name);
       if (!ni) {
+        const n = this.nodes.get(name);
+        if (!n) continue;
         ni = new NodeInfo(n, [...(this.podsByNode.get(name)?.values() ?? [])]);
         this.nodeInfos.set(name, ni);
       }
       infos.push(ni);
     }
-    infos.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const nominated = new Map<string, Pod[]>();
-    for (const p of this.pods.list()) {
-      const nn = p.status?.nominatedNodeName;
-      if (nn && !p.spec?.nodeName && !p.metadata.deletionTimestamp) {
-        if (!nominated.has(nn)) nominated.set(nn, []);
-        nominated.get(nn)!.push(p);
-      }
+    for (const p of this.nominated.values()) {
+      const nn = p.status!.nominatedNodeName!;
+      if (!nominated.has(nn)) nominated.set(nn, []);
+      nominated.get(nn)!.push(p);
     }
     return {
       nodes: infos,
