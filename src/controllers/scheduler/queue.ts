@@ -24,6 +24,13 @@ interface Entry {
 const prio = (p: Pod) => p.spec?.priority ?? 0;
 const created = (p: Pod) => Date.parse(p.metadata?.creationTimestamp ?? '') || 0;
 
+const createdCache = new WeakMap<Pod, number>();
+function createdCached(p: Pod): number {
+  let c = createdCache.get(p);
+  if (c === undefined) createdCache.set(p, (c = created(p)));
+  return c;
+}
+
 /** PrioritySort's Less: higher priority first, then earlier creation */
 export function lessPod(a: Pod, b: Pod): boolean {
   const pa = prio(a);
@@ -144,9 +151,18 @@ export class SchedulingQueue {
   /** the most important active pod, or undefined when none */
   tryPop(): { key: string; pod: Pod } | undefined {
     let best: Entry | undefined;
+    let bp = 0;
+    let bc = 0;
     for (const key of this.active) {
       const e = this.entries.get(key)!;
-      if (!best || lessPod(e.pod, best.pod)) best = e;
+      // sort keys cached per pod object: Date.parse per comparison is too slow for big queues
+      const ep = prio(e.pod);
+      const ec = createdCached(e.pod);
+      if (!best || ep > bp || (ep === bp && ec < bc)) {
+        best = e;
+        bp = ep;
+        bc = ec;
+      }
     }
     if (!best) return undefined;
     this.active.delete(best.key);
