@@ -3,7 +3,8 @@
 // preconditions already handled by FakeClient) and records the options of every delete.
 
 import { FakeClient } from '../../client/fake.js';
-import type { DeleteOptions, KubeObject, ResourceRef } from '../../client/types.js';
+import { conflict, OPTIMISTIC_LOCK_MESSAGE } from '../../api/errors.js';
+import type { DeleteOptions, KubeObject, PatchType, ResourceRef, WriteOptions } from '../../client/types.js';
 
 export interface DeleteCall {
   resource: string;
@@ -14,6 +15,22 @@ export interface DeleteCall {
 
 export class PolicyFakeClient extends FakeClient {
   readonly deletes: DeleteCall[] = [];
+
+  /** a resourceVersion in a patch body is a precondition, as in the API server */
+  override async patch<T extends KubeObject = KubeObject>(
+    res: ResourceRef,
+    namespace: string | undefined,
+    name: string,
+    type: PatchType,
+    patch: unknown,
+    opts?: WriteOptions,
+    subresource?: string,
+  ): Promise<T> {
+    const rv = (patch as { metadata?: { resourceVersion?: string } })?.metadata?.resourceVersion;
+    const cur = this.peek(res, namespace, name);
+    if (rv && cur && cur.metadata.resourceVersion !== rv) throw conflict({ group: res.group, resource: res.plural }, name, OPTIMISTIC_LOCK_MESSAGE);
+    return super.patch<T>(res, namespace, name, type, patch, opts, subresource);
+  }
 
   override async delete(res: ResourceRef, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<KubeObject> {
     this.deletes.push({ resource: res.plural, namespace: namespace ?? '', name, opts: structuredClone(opts) });
