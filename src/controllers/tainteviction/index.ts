@@ -1,0 +1,9 @@
+export {
+  TaintEvictionController,
+  TAINT_EVICTION_CONTROLLER,
+  toleratesTaint,
+  matchingTolerations,
+  minTolerationMs,
+  noExecuteTaints,
+  type TaintEvictionOptions,
+} from './controller.js';
