@@ -63,6 +63,20 @@ function gr(info: ResourceInfo): GroupResource {
   return { group: info.group, resource: info.plural };
 }
 
+/**
+ * drop nulls from client input as typed decoding does, except inside RawExtension fields
+ * (a ControllerRevision's data is kept byte for byte upstream)
+ */
+function sanitize<T>(info: ResourceInfo, obj: T): T {
+  if (info.kind === 'ControllerRevision' && obj && typeof obj === 'object') {
+    const { data, ...rest } = obj as Record<string, unknown>;
+    const out = dropNulls(rest) as Record<string, unknown>;
+    if (data !== undefined) out.data = data;
+    return out as T;
+  }
+  return dropNulls(obj);
+}
+
 function isDryRun(opts?: { dryRun?: string[] }): boolean {
   return !!opts?.dryRun?.includes('All');
 }
@@ -245,7 +259,7 @@ export class Registry implements ApiClient {
     this.requireNamespace(info, namespace);
     if (!input || typeof input !== 'object' || Array.isArray(input)) throw badRequest('the body of the request is not a valid object');
     this.checkFields(info, input, opts);
-    const obj = dropNulls(clone(input)) as Obj;
+    const obj = sanitize(info, clone(input)) as Obj;
     obj.metadata = obj.metadata && typeof obj.metadata === 'object' ? obj.metadata : {};
     this.checkTypeMeta(info, obj);
     if (info.namespaced) {
@@ -360,7 +374,7 @@ export class Registry implements ApiClient {
         if (expectedRV !== undefined && String(expectedRV) !== current.metadata.resourceVersion) {
           throw conflict(gr(info), name, OPTIMISTIC_LOCK_MESSAGE);
         }
-        const next = dropNulls(clone(input)) as Obj;
+        const next = sanitize(info, clone(input)) as Obj;
         next.metadata = next.metadata ?? {};
         if (info.namespaced && next.metadata.namespace && next.metadata.namespace !== namespace) {
           throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -396,13 +410,15 @@ export class Registry implements ApiClient {
         return this.create(res, namespace, obj as T, opts);
       }
     }
-    if (type !== 'json') this.checkFields(info, patch, opts);
     return (await this.guaranteedUpdate(
       info,
       namespace,
       name,
       (current) => {
-        const patched = dropNulls(applyPatch(info, current, type, patch)) as Obj;
+        const applied = applyPatch(info, current, type, patch);
+        // upstream decodes the patched object strictly (patch directives are gone by then)
+        this.checkFields(info, applied, opts);
+        const patched = sanitize(info, applied) as Obj;
         patched.metadata = patched.metadata ?? {};
         if (patched.metadata.name !== undefined && patched.metadata.name !== name) {
           throw badRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${name})`);

@@ -151,6 +151,9 @@ export async function runWorkers<K>(
       } finally {
         queue.done(key);
       }
+      // let timers and I/O run between items: with an in-process client a whole
+      // write -> watch -> reconcile cascade could otherwise run in microtasks alone
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   };
   await Promise.all(Array.from({ length: n }, worker));

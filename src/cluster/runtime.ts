@@ -15,6 +15,7 @@ import { DEFAULT_POD_SUBNET } from './config.js';
 
 /** the slice of the simulated kubelet the runtime uses (src/nodes/index.ts) */
 interface NodeSimulatorLike {
+  start(): Promise<void>;
   addNode(node: Node): Promise<void>;
   removeNode(name: string): Promise<void>;
   stop(): Promise<void>;
@@ -141,7 +142,10 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
       'nodes/index',
       log,
     );
-    if (sim) simulator = new sim.NodeSimulator(client, clock);
+    if (sim) {
+      simulator = new sim.NodeSimulator(client, clock);
+      await simulator.start();
+    }
   } catch (e) {
     await stop();
     throw e;
