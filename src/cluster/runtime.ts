@@ -12,6 +12,7 @@ import { startApiServer, type ApiServer } from '../apiserver/server.js';
 import { applyBootstrap, bootstrapObjects } from './bootstrap.js';
 import { nodeFromPlan, type NodePlan } from './nodes.js';
 import { DEFAULT_POD_SUBNET } from './config.js';
+import type { NodeSimulator } from '../nodes/simulator.js';
 
 /** the slice of the simulated kubelet the runtime uses (src/nodes/index.ts) */
 interface NodeSimulatorLike {
@@ -49,6 +50,8 @@ export interface ClusterRuntime {
   clock: Clock;
   /** which optional parts are running (false until their modules exist) */
   parts: { controllers: boolean; nodeSimulator: boolean };
+  /** the simulated kubelet (setRules, stopNode, ...); undefined when it is not running */
+  nodeSimulator(): NodeSimulator | undefined;
   nodeNames(): string[];
   addNode(plan: NodePlan): Promise<void>;
   removeNode(name: string): Promise<void>;
@@ -196,6 +199,7 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
     store,
     clock,
     parts: { controllers: !!controllers, nodeSimulator: !!simulator },
+    nodeSimulator: () => simulator as NodeSimulator | undefined,
     nodeNames: () => [...plans.keys()],
     addNode,
     removeNode,
