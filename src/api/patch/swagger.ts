@@ -1,7 +1,6 @@
 // Locating and loading the Kubernetes OpenAPI v2 document that drives strategic merge patch.
-// It is read lazily, once per path, because it is large and most processes patch rarely.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// It is read lazily, once, through the shared loader.
+import { loadSwagger, swaggerPath } from '../openapi/swagger.js';
 
 export type SwaggerSchema = {
   $ref?: string;
@@ -18,23 +17,12 @@ export interface SwaggerDocument {
   definitions: Record<string, SwaggerSchema>;
 }
 
-/** $KINDLING_SWAGGER, else ../shared/k8s-openapi/swagger.json beside the repo root */
+/** where the swagger document is (the one loader in src/api/openapi/swagger.ts decides) */
 export function swaggerLocation(): string {
-  const fromEnv = process.env.KINDLING_SWAGGER;
-  if (fromEnv) return fromEnv;
-  // this file is <repo>/src/api/patch/swagger.ts (or <repo>/dist/api/patch/swagger.js)
-  return fileURLToPath(new URL('../../../../shared/k8s-openapi/swagger.json', import.meta.url));
+  return swaggerPath();
 }
 
-let loaded: { path: string; doc: SwaggerDocument } | undefined;
-
+/** the swagger document, shared with the OpenAPI documents (parsed once per process) */
 export function loadSwaggerDocument(): SwaggerDocument {
-  const path = swaggerLocation();
-  if (loaded?.path === path) return loaded.doc;
-  const doc = JSON.parse(readFileSync(path, 'utf8')) as SwaggerDocument;
-  if (!doc || typeof doc !== 'object' || typeof doc.definitions !== 'object') {
-    throw new Error(`${path} is not an OpenAPI v2 document (no definitions)`);
-  }
-  loaded = { path, doc };
-  return doc;
+  return loadSwagger() as unknown as SwaggerDocument;
 }

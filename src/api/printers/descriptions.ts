@@ -2,40 +2,19 @@
 // same text as the OpenAPI document's field descriptions; we read them from swagger.json
 // at run time (never copied into code) and fall back to a short text when it is absent.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadSwagger } from '../openapi/swagger.js';
 
 type Definitions = Record<string, { properties?: Record<string, { description?: string }> }>;
 
 let definitions: Definitions | null | undefined;
 
-/** where swagger.json may be: $KINDLING_SWAGGER, else a k8s-openapi folder next to an ancestor */
-function findSwagger(): string | undefined {
-  const fromEnv = process.env.KINDLING_SWAGGER;
-  if (fromEnv && existsSync(fromEnv)) return fromEnv;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 8; i++) {
-    for (const candidate of [join(dir, 'k8s-openapi', 'swagger.json'), join(dir, 'shared', 'k8s-openapi', 'swagger.json')]) {
-      if (existsSync(candidate)) return candidate;
-    }
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return undefined;
-}
-
+/** the swagger's definitions (one shared, cached load), or null when the document is absent */
 function loadDefinitions(): Definitions | null {
   if (definitions !== undefined) return definitions;
-  definitions = null;
-  const path = findSwagger();
-  if (path) {
-    try {
-      definitions = (JSON.parse(readFileSync(path, 'utf8')) as { definitions?: Definitions }).definitions ?? null;
-    } catch {
-      definitions = null;
-    }
+  try {
+    definitions = loadSwagger().definitions as unknown as Definitions;
+  } catch {
+    definitions = null;
   }
   return definitions;
 }
