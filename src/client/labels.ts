@@ -1,80 +1,28 @@
-// Minimal label and field selector matching for the client side (fake client, informer
-// filters, controllers). Two forms: the string form of a selector (`a=b,c!=d,e in (x,y),!f`)
-// and the metav1.LabelSelector object (matchLabels + matchExpressions).
+// Label and field selector matching for the client side (fake client, informer filters,
+// controllers): label selectors are the API's own (src/api/selectors); field selectors here
+// read any dotted path, as the fake client needs without per-kind tables.
 
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
+import {
+  labelSelectorRequirements,
+  labelsMatch,
+  parseLabelSelector,
+  type LabelRequirement,
+  type LabelSelectorSpec,
+} from '../api/selectors/index.js';
 
-export interface Requirement {
-  key: string;
-  op: 'in' | 'notin' | 'exists' | '!' | '=' | '!=' | 'gt' | 'lt';
-  values: string[];
-}
+/** a parsed label selector (the api/selectors requirements); an empty list matches everything */
+export type Selector = LabelRequirement[];
+export type Requirement = LabelRequirement;
 
-/** a parsed selector; an empty list matches everything */
-export type Selector = Requirement[];
-
-/** split on commas that are not inside parentheses */
-function splitTop(s: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (const ch of s) {
-    if (ch === '(') depth++;
-    if (ch === ')') depth--;
-    if (ch === ',' && depth === 0) {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out.map((x) => x.trim()).filter((x) => x !== '');
-}
-
-/** parse the string form of a label selector; throws on syntax errors */
+/** parse the string form of a label selector; throws upstream's 400 on syntax errors */
 export function parseSelector(s: string | undefined): Selector {
   if (!s || !s.trim()) return [];
-  const reqs: Selector = [];
-  for (const part of splitTop(s)) {
-    let m: RegExpMatchArray | null;
-    if ((m = part.match(/^(\S+)\s+(in|notin)\s*\(([^)]*)\)$/))) {
-      reqs.push({ key: m[1], op: m[2] as 'in' | 'notin', values: m[3].split(',').map((v) => v.trim()).filter((v) => v !== '') });
-    } else if ((m = part.match(/^!\s*(\S+)$/))) {
-      reqs.push({ key: m[1], op: '!', values: [] });
-    } else if ((m = part.match(/^([^=!<>\s]+)\s*(==|=|!=|>|<)\s*(\S*)$/))) {
-      const op = m[2] === '==' ? '=' : m[2] === '>' ? 'gt' : m[2] === '<' ? 'lt' : (m[2] as '=' | '!=');
-      reqs.push({ key: m[1], op, values: [m[3]] });
-    } else if ((m = part.match(/^([^=!<>\s()]+)$/))) {
-      reqs.push({ key: m[1], op: 'exists', values: [] });
-    } else {
-      throw new Error(`unable to parse requirement: ${part}`);
-    }
-  }
-  return reqs;
+  return parseLabelSelector(s);
 }
 
 export function matchesSelector(sel: Selector, labels: Record<string, string> | undefined): boolean {
-  const l = labels ?? {};
-  return sel.every((r) => {
-    const has = Object.prototype.hasOwnProperty.call(l, r.key);
-    const v = l[r.key];
-    switch (r.op) {
-      case '=':
-      case 'in':
-        return has && r.values.includes(v);
-      case '!=':
-      case 'notin':
-        return !has || !r.values.includes(v);
-      case 'exists':
-        return has;
-      case '!':
-        return !has;
-      case 'gt':
-      case 'lt': {
-        if (!has || !/^-?\d+$/.test(v) || !/^-?\d+$/.test(r.values[0] ?? '')) return false;
-        return r.op === 'gt' ? Number(v) > Number(r.values[0]) : Number(v) < Number(r.values[0]);
-      }
-    }
-  });
+  return labelsMatch(sel, labels);
 }
 
 /**
@@ -82,28 +30,7 @@ export function matchesSelector(sel: Selector, labels: Record<string, string> | 
  * Returns undefined for "matches nothing" and throws on an invalid operator.
  */
 export function labelSelectorAsSelector(ls: LabelSelector | undefined | null): Selector | undefined {
-  if (!ls) return undefined;
-  const reqs: Selector = [];
-  for (const [k, v] of Object.entries(ls.matchLabels ?? {})) reqs.push({ key: k, op: '=', values: [v] });
-  for (const e of ls.matchExpressions ?? []) {
-    switch (e.operator) {
-      case 'In':
-        reqs.push({ key: e.key, op: 'in', values: e.values ?? [] });
-        break;
-      case 'NotIn':
-        reqs.push({ key: e.key, op: 'notin', values: e.values ?? [] });
-        break;
-      case 'Exists':
-        reqs.push({ key: e.key, op: 'exists', values: [] });
-        break;
-      case 'DoesNotExist':
-        reqs.push({ key: e.key, op: '!', values: [] });
-        break;
-      default:
-        throw new Error(`"${e.operator}" is not a valid label selector operator`);
-    }
-  }
-  return reqs;
+  return labelSelectorRequirements(ls as LabelSelectorSpec | undefined | null) ?? undefined;
 }
 
 /** true when the LabelSelector object matches the labels (nil selector matches nothing) */
@@ -126,6 +53,23 @@ export function fieldValue(obj: unknown, path: string): string {
   }
   if (cur === undefined || cur === null) return '';
   return String(cur);
+}
+
+/** split on commas that are not inside parentheses */
+function splitTop(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of s) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (ch === ',' && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out.map((x) => x.trim()).filter((x) => x !== '');
 }
 
 /** field selectors: `a=b`, `a==b`, `a!=b`, comma separated (ANDed) */
