@@ -4,6 +4,7 @@
 import { fieldErrors, type FieldError } from '../errors.js';
 import type { ObjectMeta } from '../../client/types.js';
 import { isDNS1123Label, isLabelValue, isQualifiedName, type NameValidator } from './names.js';
+import { labelSelectorMatcher, type LabelSelectorSpec } from '../selectors/index.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export type Obj = Record<string, any>;
@@ -186,30 +187,7 @@ export function validateLabelSelector(sel: Obj | undefined | null, field: string
  * empty one everything.
  */
 export function selectorMatches(sel: Obj | undefined | null, labels: Record<string, string> | undefined): boolean {
-  if (sel == null) return false;
-  const l = labels ?? {};
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (l[k] !== v) return false;
-  for (const req of (sel.matchExpressions ?? []) as Obj[]) {
-    const has = Object.prototype.hasOwnProperty.call(l, req.key);
-    const values: string[] = req.values ?? [];
-    switch (req.operator) {
-      case 'In':
-        if (!has || !values.includes(l[req.key])) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(l[req.key])) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
+  return labelSelectorMatcher(sel as LabelSelectorSpec | undefined | null)(labels);
 }
 
 /** whether LabelSelectorAsSelector would fail (bad operator or values), as the callers check it */

@@ -3,6 +3,7 @@
 
 import type { NodeSelector, NodeSelectorRequirement, NodeSelectorTerm } from 'kubernetes-types/core/v1.js';
 import type { LabelSelector as MetaLabelSelector } from 'kubernetes-types/meta/v1.js';
+import { labelSelectorMatcher, type LabelSelectorSpec } from '../../api/selectors/index.js';
 
 export type Labels = Record<string, string> | undefined;
 
@@ -11,30 +12,7 @@ export type Labels = Record<string, string> | undefined;
  * matchExpressions are ANDed. A malformed expression selects nothing.
  */
 export function labelSelectorMatches(sel: MetaLabelSelector | null | undefined, labels: Labels): boolean {
-  if (!sel) return false;
-  const l = labels ?? {};
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (l[k] !== v) return false;
-  for (const e of sel.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(l, e.key);
-    const values = e.values ?? [];
-    switch (e.operator) {
-      case 'In':
-        if (!has || !values.includes(l[e.key])) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(l[e.key])) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
+  return labelSelectorMatcher(sel as LabelSelectorSpec | null | undefined)(labels);
 }
 
 interface NodeLike {
