@@ -14,30 +14,11 @@ import type {
   Taint,
   Toleration,
 } from 'kubernetes-types/core/v1.js';
+import { findUntoleratedTaint, toleratesTaint } from '../../api/taints.js';
 
-/** v1 Toleration.ToleratesTaint */
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  switch (t.operator ?? '') {
-    case '':
-    case 'Equal':
-      return (t.value ?? '') === (taint.value ?? '');
-    case 'Exists':
-      return true;
-    default:
-      return false;
-  }
-}
+export { toleratesTaint };
 
-/** the first taint passing the filter that no toleration tolerates */
-export function findUntoleratedTaint(taints: Taint[] | undefined, tolerations: Toleration[] | undefined, filter: (t: Taint) => boolean): Taint | undefined {
-  for (const taint of taints ?? []) {
-    if (!filter(taint)) continue;
-    if (!(tolerations ?? []).some((tol) => toleratesTaint(tol, taint))) return taint;
-  }
-  return undefined;
-}
+export { findUntoleratedTaint };
 
 /** v1 Toleration.MatchToleration: same key, operator, value and effect */
 function sameToleration(a: Toleration, b: Toleration): boolean {

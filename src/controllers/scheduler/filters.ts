@@ -3,6 +3,7 @@
 // The order in FILTERS is upstream's default plugin order; a node stops at its first failure.
 
 import type { Node, Pod, PodAffinityTerm, Taint, Toleration } from 'kubernetes-types/core/v1.js';
+import { toleratesTaint, tolerated } from '../../api/taints.js';
 import { labelSelectorMatches, nodeSelectorMatches } from './labels.js';
 import { NodeInfo, podHostPorts, podRequests, type HostPort } from './nodeinfo.js';
 
@@ -38,23 +39,7 @@ const fail = (plugin: string, code: StatusCode, ...reasons: string[]): FilterSta
 
 // ---- tolerations ----
 
-/** v1.Toleration.ToleratesTaint */
-export function toleratesTaint(tol: Toleration, taint: Taint): boolean {
-  if (tol.effect && tol.effect !== taint.effect) return false;
-  if (tol.key && tol.key !== taint.key) return false;
-  switch (tol.operator ?? 'Equal') {
-    case 'Exists':
-      return true;
-    case 'Equal':
-      return (tol.value ?? '') === (taint.value ?? '');
-    default:
-      return false;
-  }
-}
-
-export function tolerated(tolerations: Toleration[] | undefined, taint: Taint): boolean {
-  return (tolerations ?? []).some((t) => toleratesTaint(t, taint));
-}
+export { toleratesTaint, tolerated };
 
 // ---- filters ----
 

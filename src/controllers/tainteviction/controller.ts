@@ -7,6 +7,7 @@
 // DisruptionTarget (DeletionByTaintManager); an event TaintManagerEviction is recorded.
 
 import type { Node, Pod, Taint, Toleration } from 'kubernetes-types/core/v1.js';
+import { toleratesTaint } from '../../api/taints.js';
 import type { Clock, Timer } from '../../clock/clock.js';
 import { ApiError } from '../../api/errors.js';
 import { EventRecorder, type Recorder } from '../../client/events.js';
@@ -18,20 +19,7 @@ export const TAINT_EVICTION_CONTROLLER = 'taint-eviction-controller';
 type NodeObj = Node & KubeObject;
 type PodObj = Pod & KubeObject;
 
-/** upstream Toleration.ToleratesTaint */
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  switch (t.operator ?? 'Equal') {
-    case 'Exists':
-      return true;
-    case 'Equal':
-    case '':
-      return (t.value ?? '') === (taint.value ?? '');
-    default:
-      return false;
-  }
-}
+export { toleratesTaint };
 
 /** upstream GetMatchingTolerations: every taint tolerated, and the first toleration used for each */
 export function matchingTolerations(taints: Taint[], tolerations: Toleration[]): { allTolerated: boolean; used: Toleration[] } {
