@@ -44,6 +44,7 @@ import { validateCreate, validateStatusUpdate, validateUpdate } from '../api/val
 import { admitPod } from './admission.js';
 import { applyPatch } from './patching.js';
 import { checkUnknownFields } from './fieldvalidation.js';
+import { ServiceAllocator } from './services.js';
 
 export interface RegistryOptions {
   /** called for each write warning (fieldValidation=Warn); the HTTP layer turns them into Warning headers */
@@ -104,12 +105,16 @@ function parseRV(rv: string | undefined, what = 'resourceVersion'): number | und
 export class Registry implements ApiClient {
   private readonly hubs = new Map<string, ResourceWatchHub>();
   private closed = false;
+  /** Service ClusterIP/NodePort allocation (services.ts) */
+  readonly services: ServiceAllocator;
 
   constructor(
     readonly store: Store,
     readonly clock: Clock,
     private readonly opts: RegistryOptions = {},
-  ) {}
+  ) {
+    this.services = ServiceAllocator.forStore(store);
+  }
 
   // ---- lookups ---------------------------------------------------------------------------
 
@@ -286,15 +291,20 @@ export class Registry implements ApiClient {
     const errs = validateCreate(info, obj);
     if (errs.length) throw invalid(info.kind, info.group, name, errs);
     if (name) await this.ensureNamespaceActive(info, namespace ?? '', name);
+    const svcTxn = await this.services.allocateCreate(info, obj);
+    applyDefaults(info, obj); // ipFamilies/ipFamilyPolicy/clusterIPs once a clusterIP is set
     if (isDryRun(opts)) {
+      svcTxn.revert();
       obj.metadata.resourceVersion = undefined;
       return obj as T;
     }
     try {
       const rev = await this.store.create(this.key(info, namespace, name), this.encode(obj));
+      svcTxn.commit();
       obj.metadata.resourceVersion = String(rev);
       return obj as T;
     } catch (err) {
+      svcTxn.revert();
       if (err instanceof KeyExistsError) throw alreadyExists(gr(info), name);
       throw err;
     }
@@ -491,19 +501,26 @@ export class Registry implements ApiClient {
       } else {
         prepareForUpdate(info, next, old);
         applyDefaults(info, next);
+        this.services.prepareUpdate(info, next, old);
         errs = validateUpdate(info, next, old);
       }
       if (errs.length) throw invalid(info.kind, info.group, name, errs);
+      const svcTxn = extra.internal || extra.subresource ? undefined : await this.services.allocateUpdate(info, next, old);
+      if (svcTxn) applyDefaults(info, next);
       next.metadata.resourceVersion = old.metadata.resourceVersion;
+      if (deepEqual(next, old) || isDryRun(opts)) svcTxn?.revert();
       if (deepEqual(next, old)) return old; // no-op: no write, no event, same resourceVersion
       if (isDryRun(opts)) return next;
       // the last finalizer removed from an object being deleted: it goes away now
       if (next.metadata.deletionTimestamp && !(next.metadata.finalizers ?? []).length && !this.blocksRemoval(info, next)) {
         try {
           const { revision } = await this.store.delete(key, kv.modRevision);
+          svcTxn?.revert();
+          await this.services.release(info, old);
           next.metadata.resourceVersion = String(revision);
           return next;
         } catch (err) {
+          svcTxn?.revert();
           if (err instanceof ConflictError && attempt < 20) continue;
           if (err instanceof KeyNotFoundError) throw notFound(gr(info), name);
           throw err;
@@ -511,9 +528,11 @@ export class Registry implements ApiClient {
       }
       try {
         const rev = await this.store.update(key, this.encode(next), kv.modRevision);
+        svcTxn?.commit();
         next.metadata.resourceVersion = String(rev);
         return next;
       } catch (err) {
+        svcTxn?.revert();
         if (err instanceof ConflictError && attempt < 20) continue;
         if (err instanceof KeyNotFoundError) throw notFound(gr(info), name);
         if (err instanceof ConflictError) throw conflict(gr(info), name, OPTIMISTIC_LOCK_MESSAGE);
@@ -579,6 +598,7 @@ export class Registry implements ApiClient {
         if (isDryRun(opts)) return current;
         try {
           const { revision } = await this.store.delete(key, kv.modRevision);
+          await this.services.release(info, current);
           current.metadata.resourceVersion = String(revision);
           return current;
         } catch (err) {
