@@ -12,6 +12,7 @@ import { intValue, milliCPU } from '../controllers/scheduler/quantity.js';
 import { hex, PodRuntime } from './runtime.js';
 import type { LifecycleRules } from './rules.js';
 import { Wakeups } from './wakeups.js';
+import { simulatedExecRefusal, type ExecIO, type ExecResult } from './exec.js';
 
 export const LEASE_NAMESPACE = 'kube-node-lease';
 export const LEASE_DURATION_SECONDS = 40;
@@ -520,6 +521,16 @@ export class NodeSimulator {
     const s = this.followers.get(key);
     if (!s) return;
     for (const w of [...s]) w();
+  }
+
+  // ---- exec (src/nodes/exec.ts): a simulated node runs no processes ----
+
+  async execInContainer(_namespace: string, pod: string, container: string, _command: string[], _io: ExecIO): Promise<ExecResult> {
+    throw simulatedExecRefusal(pod, container);
+  }
+
+  async attachContainer(_namespace: string, pod: string, container: string, _io: ExecIO): Promise<ExecResult> {
+    throw simulatedExecRefusal(pod, container);
   }
 
   // ---- metrics ----
