@@ -29,8 +29,8 @@ describe('openStore', () => {
   });
 
   it('rejects unknown schemes with a clear message', async () => {
-    await expect(openStore('etcd://127.0.0.1:2379')).rejects.toThrow(
-      'unsupported store URL "etcd://127.0.0.1:2379": scheme "etcd://" is not one of memory://, lmdb://',
+    await expect(openStore('redis://127.0.0.1:6379')).rejects.toThrow(
+      'unsupported store URL "redis://127.0.0.1:6379": scheme "redis://" is not one of memory://, lmdb://, etcd://',
     );
     await expect(openStore('')).rejects.toThrow(/empty/);
   });
