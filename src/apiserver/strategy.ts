@@ -4,6 +4,8 @@
 import type { ResourceInfo } from '../api/resources.js';
 import type { KubeObject } from '../client/types.js';
 import { deepEqual } from './objects.js';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { qosClass } from '../api/qos.js';
 
 /** apps/v1 annotation that carries a DaemonSet's templateGeneration */
 export const DS_TEMPLATE_GENERATION_ANNOTATION = 'deprecated.daemonset.template.generation';
@@ -34,8 +36,7 @@ export function prepareForCreate(info: ResourceInfo, obj: Obj): void {
       break;
     case 'Pod': {
       // the kubelet owns status; a new pod starts Pending
-      const status: Record<string, unknown> = { phase: 'Pending' };
-      obj.status = status;
+      obj.status = { phase: 'Pending', qosClass: qosClass(obj as Pod) };
       break;
     }
     case 'Namespace':

@@ -2,6 +2,7 @@
 // time. advance(now) applies every transition due by now; status(now) renders the pod status
 // the kubelet would report; nextWake() says when something changes next.
 
+import { qosClass } from '../api/qos.js';
 import { createHash } from 'node:crypto';
 import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
 import { resolveBehaviour, type ContainerBehaviour, type LifecycleRules } from './rules.js';
@@ -45,6 +46,25 @@ export interface ContainerRuntime {
   final?: Terminated;
   /** back-off currently waited, for the CrashLoopBackOff message */
   backoffMs: number;
+  /** process runtime: the exit code of the process that ended */
+  exitCode?: number;
+  /** process runtime: why the container cannot be created (e.g. CreateContainerConfigError) */
+  configError?: { reason: string; message: string };
+  /** process runtime: the readiness probe's last result (undefined = no probe) */
+  probeReady?: boolean;
+}
+
+/**
+ * Real containers (the process runtime): PodRuntime keeps the kubelet's state machine and asks
+ * the hooks to prepare, start and stop processes; the hooks report exits with exited().
+ */
+export interface ContainerHooks {
+  /** resolve what the container needs (env, volumes, security checks); call done(err?, t) later */
+  prepare(c: ContainerRuntime, done: (err: { reason: string; message: string } | undefined, t: number) => void): void;
+  /** launch the process for c (c.restartCount is this instance's number) */
+  start(c: ContainerRuntime, t: number): void;
+  /** SIGTERM, then SIGKILL after graceMs */
+  stop(c: ContainerRuntime, graceMs: number): void;
 }
 
 export function hex(seed: string, len = 64): string {
@@ -79,22 +99,7 @@ export function imageID(image: string): string {
 
 const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
-export function qosClass(pod: Pod): 'Guaranteed' | 'Burstable' | 'BestEffort' {
-  const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
-  let any = false;
-  let guaranteed = true;
-  for (const c of all) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    for (const r of ['cpu', 'memory']) {
-      if (req[r] !== undefined || lim[r] !== undefined) any = true;
-      const q = req[r] ?? lim[r]; // requests default to limits
-      if (lim[r] === undefined || String(q) !== String(lim[r])) guaranteed = false;
-    }
-  }
-  if (!any) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
-}
+export { qosClass };
 
 export class PodRuntime {
   readonly containers: ContainerRuntime[];
@@ -107,6 +112,7 @@ export class PodRuntime {
     rules: LifecycleRules,
     now: number,
     private readonly random: () => number = Math.random,
+    readonly hooks?: ContainerHooks,
   ) {
     this.startTime = now;
     const facts = { namespace: pod.metadata?.namespace ?? 'default', name: pod.metadata?.name ?? '', labels: pod.metadata?.labels, annotations: pod.metadata?.annotations };
@@ -160,6 +166,17 @@ export class PodRuntime {
 
   private beginStart(c: ContainerRuntime, now: number): void {
     c.stage = 'starting';
+    if (this.hooks) {
+      c.nextAt = Infinity;
+      const n = c.restartCount;
+      this.hooks.prepare(c, (err, t) => {
+        if (c.stage !== 'starting' || c.restartCount !== n || this.killAt !== Infinity) return;
+        c.configError = err;
+        // the kubelet retries a container it could not create on its next sync
+        c.nextAt = err ? t + BACKOFF_INITIAL_MS : t;
+      });
+      return;
+    }
     const j = c.behaviour.start.jitterMs;
     c.nextAt = now + c.behaviour.start.delayMs + (j > 0 ? Math.floor(this.random() * j) : 0);
   }
@@ -181,6 +198,11 @@ export class PodRuntime {
 
   /** apply every transition due at or before now */
   advance(now: number): void {
+    if (this.hooks && this.killAt !== Infinity) {
+      // terminating real processes: only their exits move things on
+      for (const c of this.containers) if (c.stage === 'running' && c.nextAt <= now) this.step(c, c.nextAt);
+      return;
+    }
     for (let guard = 0; guard < 10_000; guard++) {
       let c: ContainerRuntime | undefined;
       for (const x of this.containers) if (x.nextAt <= now && (!c || x.nextAt < c.nextAt)) c = x;
@@ -218,21 +240,28 @@ export class PodRuntime {
         c.nextAt = t + c.behaviour.pull.delayMs;
         return;
       case 'starting':
+        if (this.hooks && c.configError) return this.beginStart(c, t);
         c.stage = 'running';
         c.startedAt = t;
         c.containerID = `containerd://${hex(`ctr:${this.pod.metadata?.uid}/${c.name}/${c.restartCount}`)}`;
         c.readyAt = t + this.readinessDelay(c);
+        if (this.hooks) {
+          c.exitCode = undefined;
+          c.nextAt = Infinity;
+          this.hooks.start(c, t);
+          return;
+        }
         // init containers finish at once unless a rule says otherwise
         if (c.behaviour.exit) c.nextAt = t + c.behaviour.exit.afterMs;
         else c.nextAt = c.init ? t : Infinity;
         return;
       case 'running': {
-        const code = c.behaviour.exit?.code ?? 0;
+        const code = c.exitCode ?? c.behaviour.exit?.code ?? 0;
         const term: Terminated = { exitCode: code, reason: code === 0 ? 'Completed' : 'Error', startedAt: c.startedAt, finishedAt: t, containerID: c.containerID };
         c.readyAt = Infinity;
         const policy = this.restartPolicy(c);
         const restart = policy === 'Always' || (policy === 'OnFailure' && code !== 0);
-        if (!restart) {
+        if (!restart || (this.hooks && this.killAt !== Infinity)) {
           c.stage = 'done';
           c.final = term;
           c.nextAt = Infinity;
@@ -267,9 +296,28 @@ export class PodRuntime {
     }
   }
 
+  /** process runtime: the process of c ended with code at t */
+  exited(c: ContainerRuntime, code: number, t: number): void {
+    if (c.stage !== 'running') return;
+    c.exitCode = code;
+    c.nextAt = t;
+  }
+
   /** termination requested at now; containers stop after the rule's delay, within the grace period */
   terminate(now: number, graceMs: number): void {
     if (this.killAt !== Infinity) return;
+    if (this.hooks) {
+      // real processes: SIGTERM now, SIGKILL after the grace period; the pod is gone when all exited
+      this.killAt = now;
+      for (const c of this.containers) {
+        if (c.stage === 'running') this.hooks.stop(c, graceMs);
+        else if (c.stage !== 'done') {
+          c.stage = 'done';
+          c.nextAt = Infinity;
+        }
+      }
+      return;
+    }
     const delay = Math.max(0, ...this.containers.map((c) => c.behaviour.terminate.delayMs));
     this.killAt = now + Math.min(delay, graceMs);
   }
@@ -281,7 +329,7 @@ export class PodRuntime {
   /** the next clock time at which the status can change */
   nextWake(now: number): number {
     let t = this.killAt > now ? this.killAt : Infinity;
-    if (this.killAt <= now && !this.terminated()) return now;
+    if (this.killAt <= now && !this.terminated()) return this.hooks ? Infinity : now;
     for (const c of this.containers) {
       if (c.nextAt < t) t = c.nextAt;
       if (c.readyAt > now && c.readyAt < t) t = c.readyAt;
@@ -299,6 +347,10 @@ export class PodRuntime {
       case 'waiting':
       case 'pulling':
       case 'starting':
+        if (c.configError) {
+          s.state = { waiting: { ...c.configError } };
+          break;
+        }
         // with init containers, everything waits as PodInitializing until it runs
         s.state = { waiting: { reason: c.init || podHasInits ? 'PodInitializing' : 'ContainerCreating' } };
         break;
@@ -319,7 +371,7 @@ export class PodRuntime {
         s.state = { running: { startedAt: iso(c.startedAt) } };
         s.containerID = c.containerID;
         s.started = true;
-        s.ready = now >= c.readyAt;
+        s.ready = now >= c.readyAt && c.probeReady !== false;
         break;
       case 'crashBackoff': {
         const p = this.pod.metadata;
