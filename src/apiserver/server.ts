@@ -2,7 +2,8 @@
 
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Store } from '../store/types.js';
 import type { Clock } from '../clock/clock.js';
 import type { ApiClient } from '../client/types.js';
@@ -28,6 +29,12 @@ export interface ApiServerOptions {
   isReady?: () => boolean;
 }
 
+/**
+ * handles an HTTP upgrade (exec/attach over WebSocket or SPDY) on an authenticated request;
+ * return false to pass. Unhandled upgrades are answered as plain requests.
+ */
+export type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, head: Buffer, url: URL) => boolean | Promise<boolean>;
+
 export interface ApiServer {
   url: string;
   port: number;
@@ -37,6 +44,7 @@ export interface ApiServer {
   /** add a path handler after start (logs, exec, metrics are wired by the cluster runtime) */
   addExtension(ext: Extension): void;
   addExtraGroup(group: ExtraGroup): void;
+  addUpgradeHandler(h: UpgradeHandler): void;
   close(): Promise<void>;
 }
 
@@ -75,6 +83,27 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 0; // watches stay open
+  const upgradeHandlers: UpgradeHandler[] = [];
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://kindling');
+      const authorized = !opts.token || req.headers.authorization === `Bearer ${opts.token}`;
+      if (authorized) for (const h of upgradeHandlers) if (await h(req, socket, head, url)) return;
+      // not ours (or not authenticated): answer as a plain request, then close
+      const res = new http.ServerResponse(req);
+      res.shouldKeepAlive = false;
+      res.assignSocket(socket as Socket);
+      res.on('finish', () => {
+        res.detachSocket(socket as Socket);
+        socket.end();
+      });
+      listener(req, res);
+    })().catch((err) => {
+      console.error('kindling: upgrade failed:', err);
+      socket.destroy();
+    });
+  });
   const sockets = new Set<import('node:net').Socket>();
   server.on('connection', (s) => {
     sockets.add(s);
@@ -93,6 +122,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     registry,
     addExtension: (ext) => extensions.push(ext),
     addExtraGroup: (g) => extraGroups.push(g),
+    addUpgradeHandler: (h) => upgradeHandlers.push(h),
     async close() {
       await registry.close();
       await new Promise<void>((resolve) => {

@@ -9,6 +9,7 @@ import { LmdbStore } from '../store/lmdb.js';
 import { RealClock, type Clock } from '../clock/clock.js';
 import { R, type ApiClient, type KubeObject } from '../client/types.js';
 import { startApiServer, type ApiServer } from '../apiserver/server.js';
+import { installPodStreaming, type NodeStreams, type PodStreaming } from '../apiserver/streaming/index.js';
 import { applyBootstrap, bootstrapObjects } from './bootstrap.js';
 import { nodeFromPlan, type NodePlan } from './nodes.js';
 import { DEFAULT_POD_SUBNET } from './config.js';
@@ -46,6 +47,8 @@ export interface ClusterRuntime {
   /** in-process client (no HTTP) */
   client: ApiClient;
   server: ApiServer;
+  /** pods/log, exec and attach; useExecutor() puts another container runtime in front of the nodes' */
+  streaming: PodStreaming;
   store: Store;
   clock: Clock;
   /** which optional parts are running (false until their modules exist) */
@@ -110,6 +113,7 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
     isReady: () => ready,
   });
   const client = server.client;
+  const streaming = installPodStreaming(server, { now: () => clock.now() });
   const plans = new Map<string, NodePlan>();
   let controllers: { stop(): Promise<void> } | undefined;
   let simulator: NodeSimulatorLike | undefined;
@@ -148,6 +152,7 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
     if (sim) {
       simulator = new sim.NodeSimulator(client, clock);
       await simulator.start();
+      streaming.setNodeStreams(simulator as unknown as NodeStreams);
     }
   } catch (e) {
     await stop();
@@ -196,6 +201,7 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
     port: server.port,
     client,
     server,
+    streaming,
     store,
     clock,
     parts: { controllers: !!controllers, nodeSimulator: !!simulator },
