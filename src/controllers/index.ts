@@ -17,6 +17,7 @@ const OPTIONAL: { path: string; exports: string[] }[] = [
   { path: './namespace/index.js', exports: ['NamespaceController'] },
   { path: './nodelifecycle/index.js', exports: ['NodeLifecycleController'] },
   { path: './tainteviction/index.js', exports: ['TaintEvictionController'] },
+  { path: './endpoints/index.js', exports: ['EndpointsController', 'EndpointSliceController'] },
 ];
 
 export interface ControllerSet {
