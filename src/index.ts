@@ -31,6 +31,8 @@ export interface StartClusterOptions {
   /** 'memory://' (default) or 'lmdb:///abs/path' */
   storeUrl?: string;
   clock?: Clock;
+  /** the nodes' container runtime: simulated (default) or process (real, sandboxed processes) */
+  runtime?: 'simulated' | 'process';
   /** called with each config warning (default: ignored) */
   onWarning?: (warning: string) => void;
   log?: (msg: string) => void;
@@ -66,6 +68,7 @@ export async function startCluster(o: StartClusterOptions = {}): Promise<Started
     podSubnet: spec.podSubnet,
     storeUrl: o.storeUrl,
     clock: o.clock,
+    runtime: o.runtime,
     tls: certs ? { cert: certs.cert, key: certs.key } : undefined,
     token,
     log: o.log ?? (() => {}),

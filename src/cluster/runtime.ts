@@ -39,6 +39,10 @@ export interface ClusterRuntimeOptions {
   tls?: { cert: string; key: string };
   token?: string;
   log?: (msg: string) => void;
+  /** the nodes' container runtime: simulated (default) or process (real, sandboxed processes) */
+  runtime?: 'simulated' | 'process';
+  /** where the process runtime keeps volumes and logs (default: a temporary directory) */
+  runtimeDir?: string;
 }
 
 export interface ClusterRuntime {
@@ -145,12 +149,19 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
     );
     if (ctl) controllers = await ctl.startControllers(client, clock);
     const sim = await optionalImport(
-      () => import(OPTIONAL.nodes) as Promise<{ NodeSimulator: new (c: ApiClient, clock: Clock) => NodeSimulatorLike }>,
+      () => import(OPTIONAL.nodes) as Promise<{ NodeSimulator: new (c: ApiClient, clock: Clock, o?: object) => NodeSimulatorLike }>,
       'nodes/index',
       log,
     );
+    let processOpts = {};
+    if (opts.runtime === 'process') {
+      // refuses to start (throws) when this host cannot build the sandbox
+      const { ProcessRuntime } = await import('../nodes/process/runtime.js');
+      const dir = opts.runtimeDir ?? (await import('node:fs')).mkdtempSync((await import('node:path')).join((await import('node:os')).tmpdir(), 'kindling-runtime-'));
+      processOpts = { processRuntime: new ProcessRuntime(client, clock, dir), defaultRuntime: 'process' };
+    }
     if (sim) {
-      simulator = new sim.NodeSimulator(client, clock);
+      simulator = new sim.NodeSimulator(client, clock, processOpts);
       await simulator.start();
       streaming.setNodeStreams(simulator as unknown as NodeStreams);
     }

@@ -28,6 +28,8 @@ export interface LifecycleRule {
   terminate?: { delayMs?: number };
   logs?: string[];
   usage?: { cpu?: string; memory?: string };
+  /** run the pod's containers as real processes (process) or simulate them; first matching container of a pod decides */
+  runtime?: 'simulated' | 'process';
 }
 
 export type LifecycleRules = LifecycleRule[];
@@ -41,6 +43,7 @@ export interface ContainerBehaviour {
   terminate: { delayMs: number };
   logs: string[];
   usage: { cpu: string; memory: string };
+  runtime?: 'simulated' | 'process';
 }
 
 /**
@@ -106,6 +109,7 @@ export function resolveBehaviour(rules: LifecycleRules, pod: PodFacts, container
       set.add('exit');
       out.exit = { ...rule.exit };
     }
+    if (rule.runtime !== undefined && out.runtime === undefined) out.runtime = rule.runtime;
     if (rule.logs !== undefined && !set.has('logs')) {
       set.add('logs');
       out.logs = [...rule.logs];
@@ -126,6 +130,7 @@ export function validateRules(data: unknown): LifecycleRules {
       throw new Error(`lifecycle rules[${i}] (${rule.name}): exit needs afterMs and code`);
     }
     if (rule.pull?.fail && rule.pull.fail !== 'ErrImagePull') throw new Error(`lifecycle rules[${i}] (${rule.name}): pull.fail must be ErrImagePull`);
+    if (rule.runtime !== undefined && rule.runtime !== 'simulated' && rule.runtime !== 'process') throw new Error(`lifecycle rules[${i}] (${rule.name}): runtime must be simulated or process`);
     if (rule.logs && !Array.isArray(rule.logs)) throw new Error(`lifecycle rules[${i}] (${rule.name}): logs must be a list of strings`);
   });
   return list as LifecycleRules;

@@ -10,8 +10,9 @@ import { Informer, objectKey, unwrapTombstone } from '../client/informer.js';
 import { R, type ApiClient, type KubeObject } from '../client/types.js';
 import { intValue, milliCPU } from '../controllers/scheduler/quantity.js';
 import { hex, PodRuntime } from './runtime.js';
-import type { LifecycleRules } from './rules.js';
+import { resolveBehaviour, type LifecycleRules } from './rules.js';
 import { Wakeups } from './wakeups.js';
+import { spawnInContainer, type PodProcessHooks, type ProcessRuntime } from './process/runtime.js';
 import { simulatedExecRefusal, type ExecIO, type ExecResult } from './exec.js';
 
 export const LEASE_NAMESPACE = 'kube-node-lease';
@@ -28,6 +29,9 @@ export interface NodeSimulatorOptions {
   runtime?: { containerRuntimeVersion?: string; kubeletVersion?: string; osImage?: string; kernelVersion?: string };
   /** random source (start jitter) */
   random?: () => number;
+  /** real containers (src/nodes/process/); pods use it when defaultRuntime or a rule says process */
+  processRuntime?: ProcessRuntime;
+  defaultRuntime?: 'simulated' | 'process';
 }
 
 export interface LogOptions {
@@ -199,6 +203,7 @@ export class NodeSimulator {
     this.nodes.delete(name);
     for (const [k, p] of this.pods) {
       if (p.node === name) {
+        (p.rt.hooks as PodProcessHooks | undefined)?.dispose();
         this.pods.delete(k);
         this.wakeups.clear(k);
       }
@@ -375,6 +380,7 @@ export class NodeSimulator {
     let sp = this.pods.get(key);
     if (sp && sp.uid !== p.metadata.uid) {
       // a new pod with the same name
+      (sp.rt.hooks as PodProcessHooks | undefined)?.dispose();
       this.pods.delete(key);
       sp = undefined;
     }
@@ -385,7 +391,9 @@ export class NodeSimulator {
       const hostNetwork = !!p.spec?.hostNetwork;
       const podIP = hostNetwork ? sim.internalIP : ipInCidr(sim.podCIDR, sim.nextPodIP++);
       if (sim.nextPodIP > 254) sim.nextPodIP = 2;
-      sp = { key, uid: p.metadata.uid ?? key, node: nodeName, rt: new PodRuntime(p, this.rules, now, this.random), hostIP: sim.internalIP, podIP, lastWritten: '', writing: false, again: false, deleting: false };
+      const hooks = this.processHooks(p, nodeName, key, () => ({ hostIP: sim.internalIP, podIP }));
+      sp = { key, uid: p.metadata.uid ?? key, node: nodeName, rt: new PodRuntime(p, this.rules, now, this.random, hooks), hostIP: sim.internalIP, podIP, lastWritten: '', writing: false, again: false, deleting: false };
+      hooks?.bind(sp.rt);
       this.pods.set(key, sp);
     }
     if (p.metadata.deletionTimestamp && sp.rt.killAt === Infinity) {
@@ -396,10 +404,32 @@ export class NodeSimulator {
     this.syncPod(key);
   }
 
+  /** the process runtime's hooks when this pod's containers run as real processes */
+  private processHooks(p: Pod, node: string, key: string, ips: () => { hostIP: string; podIP: string }): PodProcessHooks | undefined {
+    const prt = this.opts.processRuntime;
+    if (!prt) return undefined;
+    const facts = { namespace: p.metadata?.namespace ?? 'default', name: p.metadata?.name ?? '', labels: p.metadata?.labels, annotations: p.metadata?.annotations };
+    let choice = this.opts.defaultRuntime ?? 'process';
+    for (const c of [...(p.spec?.initContainers ?? []), ...(p.spec?.containers ?? [])]) {
+      const r = resolveBehaviour(this.rules, facts, c).runtime;
+      if (r) {
+        choice = r;
+        break;
+      }
+    }
+    if (choice !== 'process') return undefined;
+    const hooks = prt.hooksFor(p, node, ips, () => {
+      this.syncPod(key);
+      this.notifyFollowers(key);
+    });
+    return hooks;
+  }
+
   private onPodGone(p: Pod & KubeObject): void {
     const key = objectKey(p);
     const sp = this.pods.get(key);
     if (sp && sp.uid === p.metadata.uid) {
+      (sp.rt.hooks as PodProcessHooks | undefined)?.dispose();
       this.pods.delete(key);
       this.wakeups.clear(key);
       this.notifyFollowers(key);
@@ -483,7 +513,10 @@ export class NodeSimulator {
     }
     const now = this.clock.now();
     // line i was written i ms after the container started
-    let lines = c.behaviour.logs.map((text, i) => ({ at: started + i, text }));
+    const hooks = sp.rt.hooks as PodProcessHooks | undefined;
+    let lines = hooks
+      ? hooks.logLines(c.name, opts.previous ? (c.stage === 'crashBackoff' ? c.restartCount : c.restartCount - 1) : c.stage === 'starting' ? c.restartCount - 1 : c.restartCount)
+      : c.behaviour.logs.map((text, i) => ({ at: started + i, text }));
     if (opts.sinceSeconds !== undefined) lines = lines.filter((l) => l.at >= now - opts.sinceSeconds! * 1000);
     if (opts.tailLines !== undefined) lines = opts.tailLines <= 0 ? [] : lines.slice(-opts.tailLines);
     let out = lines.map((l) => (opts.timestamps ? `${new Date(l.at).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z')} ${l.text}\n` : `${l.text}\n`)).join('');
@@ -496,12 +529,22 @@ export class NodeSimulator {
     const key = `${namespace}/${pod}`;
     const first = this.getLogs(namespace, pod, container, opts);
     if (first) yield first;
-    const { c } = this.container(namespace, pod, container);
+    const { sp: sp0, c } = this.container(namespace, pod, container);
     const startedAt = c.startedAt;
+    const hooks = sp0.rt.hooks as PodProcessHooks | undefined;
+    let seen = hooks ? hooks.logLines(c.name, c.restartCount).length : 0;
     // rules give a fixed list of lines, so nothing new arrives; wait for the end of this instance
     while (!signal?.aborted && this.started) {
       const sp = this.pods.get(key);
       const cur = sp?.rt.containers.find((x) => x.name === c.name);
+      if (hooks) {
+        // real processes: new lines since the last look
+        const all = hooks.logLines(c.name, c.restartCount);
+        const fresh = all.slice(seen);
+        seen = all.length;
+        const text = fresh.map((l) => (opts.timestamps ? `${new Date(l.at).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z')} ${l.text}\n` : `${l.text}\n`)).join('');
+        if (text) yield text;
+      }
       if (!sp || !cur || cur.stage !== 'running' || cur.startedAt !== startedAt) return;
       await new Promise<void>((resolve) => {
         let set = this.followers.get(key);
@@ -525,8 +568,21 @@ export class NodeSimulator {
 
   // ---- exec (src/nodes/exec.ts): a simulated node runs no processes ----
 
-  async execInContainer(_namespace: string, pod: string, container: string, _command: string[], _io: ExecIO): Promise<ExecResult> {
-    throw simulatedExecRefusal(pod, container);
+  async execInContainer(namespace: string, pod: string, container: string, command: string[], io: ExecIO): Promise<ExecResult> {
+    const sp = this.pods.get(`${namespace}/${pod}`);
+    const hooks = sp?.rt.hooks as PodProcessHooks | undefined;
+    if (!sp || !hooks) throw simulatedExecRefusal(pod, container);
+    const pid = hooks.pid(container);
+    const id = hooks.identity(container);
+    if (!pid || !id) throw new Error(`container ${container} is not running`);
+    const child = spawnInContainer(pid, id.uid, id.gid, command, undefined, !!io.stdin);
+    if (io.stdin && child.stdin) io.stdin.pipe(child.stdin);
+    child.stdout!.pipe(io.stdout, { end: false });
+    child.stderr!.pipe(io.tty ? io.stdout : io.stderr, { end: false });
+    return new Promise((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ exitCode: code ?? 137 }));
+    });
   }
 
   async attachContainer(_namespace: string, pod: string, container: string, _io: ExecIO): Promise<ExecResult> {
