@@ -44,6 +44,7 @@ import { validateCreate, validateStatusUpdate, validateUpdate } from '../api/val
 import { admitPod } from './admission.js';
 import { applyPatch } from './patching.js';
 import { checkUnknownFields } from './fieldvalidation.js';
+import { getScale, patchScale, updateScale } from './scale.js';
 import { ServiceAllocator } from './services.js';
 
 export interface RegistryOptions {
@@ -167,6 +168,7 @@ export class Registry implements ApiClient {
   async get<T extends KubeObject = KubeObject>(res: ResourceRef, namespace: string | undefined, name: string, subresource?: string): Promise<T> {
     const info = this.info(res);
     this.requireNamespace(info, namespace);
+    if (subresource === 'scale') return (await getScale(this, res, namespace, name)) as unknown as T;
     if (subresource && subresource !== 'status') throw methodNotSupported(gr(info), 'get');
     const kv = await this.store.get(this.key(info, namespace, name));
     if (!kv) throw notFound(gr(info), name);
@@ -371,6 +373,7 @@ export class Registry implements ApiClient {
   ): Promise<T> {
     const info = this.info(res);
     this.requireNamespace(info, namespace);
+    if (subresource === 'scale') return (await updateScale(this, res, namespace, input?.metadata?.name ?? '', input, opts)) as unknown as T;
     if (subresource && subresource !== 'status' && !(subresource === 'finalize' && info.kind === 'Namespace')) throw methodNotSupported(gr(info), 'update');
     if (!input || typeof input !== 'object' || Array.isArray(input)) throw badRequest('the body of the request is not a valid object');
     this.checkFields(info, input, opts);
@@ -410,6 +413,7 @@ export class Registry implements ApiClient {
   ): Promise<T> {
     const info = this.info(res);
     this.requireNamespace(info, namespace);
+    if (subresource === 'scale') return (await patchScale(this, res, namespace, name, type, patch, opts)) as unknown as T;
     if (subresource && subresource !== 'status') throw methodNotSupported(gr(info), 'patch');
     if (type === 'apply') {
       // server-side apply: create when absent, else merge the applied configuration

@@ -75,9 +75,12 @@ export function prepareForUpdate(info: ResourceInfo, obj: Obj, old: Obj): void {
  * metadata changes too, ResetObjectMetaForStatus), except that the kubelet-style writers of
  * nodes may update status only.
  */
-export function prepareForStatusUpdate(_info: ResourceInfo, obj: Obj, old: Obj): Obj {
+export function prepareForStatusUpdate(info: ResourceInfo, obj: Obj, old: Obj): Obj {
   const out: Obj = { ...old, metadata: { ...old.metadata, resourceVersion: obj.metadata.resourceVersion } };
   if (obj.status === undefined) delete out.status;
   else out.status = obj.status;
+  // deployment and replicaset status strategies reset only spec (and a deployment's labels):
+  // the deployment controller writes its revision annotation through /status
+  if (info.kind === 'Deployment' || info.kind === 'ReplicaSet') out.metadata.annotations = obj.metadata.annotations;
   return out;
 }

@@ -31,6 +31,8 @@ export class EventRecorder implements Recorder {
   private readonly seen = new Map<string, Seen>();
   /** writes in flight; tests await flush() */
   private pending: Promise<unknown> = Promise.resolve();
+  /** the last name suffix used, so two events in one millisecond get distinct names */
+  private lastNanos = 0n;
 
   constructor(
     private readonly client: ApiClient,
@@ -79,7 +81,11 @@ export class EventRecorder implements Recorder {
         this.seen.delete(dedupKey);
       }
     }
-    const name = `${ref.name}.${(BigInt(nowMs) * 1_000_000n).toString(16)}`;
+    // UnixNano is unique in practice; a millisecond clock is not: keep names strictly increasing
+    let nanos = BigInt(nowMs) * 1_000_000n;
+    if (nanos <= this.lastNanos) nanos = this.lastNanos + 1n;
+    this.lastNanos = nanos;
+    const name = `${ref.name}.${nanos.toString(16)}`;
     const ev: KubeObject = {
       apiVersion: 'v1',
       kind: 'Event',

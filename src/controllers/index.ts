@@ -18,6 +18,8 @@ const OPTIONAL: { path: string; exports: string[] }[] = [
   { path: './nodelifecycle/index.js', exports: ['NodeLifecycleController'] },
   { path: './tainteviction/index.js', exports: ['TaintEvictionController'] },
   { path: './endpoints/index.js', exports: ['EndpointsController', 'EndpointSliceController'] },
+  { path: './replicaset/index.js', exports: ['ReplicaSetController'] },
+  { path: './deployment/index.js', exports: ['DeploymentController'] },
 ];
 
 export interface ControllerSet {
@@ -25,7 +27,10 @@ export interface ControllerSet {
   stop(): Promise<void>;
 }
 
-export async function startControllers(client: ApiClient, clock: Clock): Promise<ControllerSet> {
+/** per-controller options by constructor name, e.g. { NodeLifecycleController: { gracePeriodMs: 15_000 } } */
+export type ControllerOptions = Record<string, unknown>;
+
+export async function startControllers(client: ApiClient, clock: Clock, options: ControllerOptions = {}): Promise<ControllerSet> {
   const running: { name: string; c: Runnable }[] = [
     { name: 'daemonset', c: new DaemonSetController(client, clock) },
     { name: 'scheduler', c: new Scheduler(client, clock) },
@@ -38,8 +43,8 @@ export async function startControllers(client: ApiClient, clock: Clock): Promise
       if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
     }
     for (const name of opt.exports) {
-      const Ctor = mod?.[name] as (new (c: ApiClient, clock: Clock) => Runnable) | undefined;
-      if (Ctor) running.push({ name, c: new Ctor(client, clock) });
+      const Ctor = mod?.[name] as (new (c: ApiClient, clock: Clock, o?: unknown) => Runnable) | undefined;
+      if (Ctor) running.push({ name, c: new Ctor(client, clock, options[name]) });
     }
   }
   await Promise.all(running.map((r) => r.c.start()));
