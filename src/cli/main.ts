@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { Status } from './status.js';
 import { parseDuration, formatDuration } from './duration.js';
 import { parseKindConfig, parseTaint, type NodeRole } from '../cluster/config.js';
-import { clusterDir, clusterExists, listClusters, readClusterState } from '../cluster/state.js';
+import { clusterDir, clusterExists, listClusters, readClusterState, writeClusterState } from '../cluster/state.js';
 import {
   createClusterState,
   startClusterServer,
@@ -18,7 +18,13 @@ import {
   addNodes,
   deleteNode,
   kindContextName,
+  waitForSystemDaemonSets,
+  stopNode,
+  startNode,
+  setNodeCondition,
+  setRules,
 } from '../cluster/lifecycle.js';
+import { parseConditionArg } from '../cluster/control.js';
 import { serveState } from '../cluster/daemon.js';
 
 const DEFAULT_WAIT = 5 * 60_000;
@@ -69,11 +75,16 @@ create
   .option('--retain', 'retain nodes for debugging when cluster creation fails')
   .option('--insecure-http', 'serve plain HTTP without TLS or token (debugging)')
   .option('--port <port>', 'API server port (default: a free port)', (v) => Number.parseInt(v, 10))
+  .option('--store <url>', 'store URL: etcd://HOST:PORT[,HOST:PORT...] to share one etcd among kindling processes (default: the embedded store)')
+  .option('--rules <file>', 'lifecycle rules for the simulated kubelets (YAML; kindling)')
+  .option('--node-grace-period <duration>', "node lifecycle's --node-monitor-grace-period (default 50s; kindling)")
   .action(async (o) => {
     let dir: string | undefined;
     try {
       const wait = parseDuration(o.wait);
       const configText = o.config ? readConfigText(o.config) : undefined;
+      const rulesText = o.rules ? readConfigText(o.rules) : undefined;
+      const nodeMonitorGracePeriodMs = o.nodeGracePeriod ? parseDuration(o.nodeGracePeriod) : undefined;
       const created = await createClusterState({
         configText,
         name: o.name,
@@ -83,6 +94,9 @@ create
         kubernetesVersion: o.kubernetesVersion,
         insecureHttp: o.insecureHttp,
         port: o.port,
+        store: o.store,
+        rulesText,
+        nodeMonitorGracePeriodMs,
       });
       dir = created.dir;
       const { state, warnings } = created;
@@ -97,8 +111,10 @@ create
       if (controlPlanes > 1) await status.step('Configuring the external load balancer ⚖️', () => {});
       await status.step('Writing configuration 📜', () => {});
       const started = Date.now();
-      await status.step('Starting control-plane 🕹️', () => startClusterServer(dir!, timeout));
-      await status.step('Installing CNI 🔌', () => {});
+      const left = () => Math.max(0, started + timeout - Date.now());
+      // returns once every node is Ready and kube-proxy, then kindnet (the CNI), are available
+      await status.step('Starting control-plane 🕹️', () => startClusterServer(dir!, timeout, { daemonSets: ['kube-proxy'] }));
+      await status.step('Installing CNI 🔌', () => waitForSystemDaemonSets(dir!, left(), ['kindnet']));
       await status.step('Installing StorageClass 💾', () => {});
       if (controlPlanes > 1) await status.step('Joining more control-plane nodes 🎮', () => {});
       if (workers > 0) await status.step('Joining worker nodes 🚜', () => {});
@@ -307,10 +323,13 @@ program
   .option('--kubernetes-version <version>', 'Kubernetes version for a new cluster')
   .option('--host <host>', 'address to listen on for a new cluster', '127.0.0.1')
   .option('--port <port>', 'port for a new cluster', (v) => Number.parseInt(v, 10))
+  .option('--store <url>', 'store URL: etcd://HOST:PORT[,HOST:PORT...] (several kindling processes may serve one cluster from it; controllers and nodes run on the elected leader)')
   .option('--insecure-http', 'plain HTTP for a new cluster')
   .option('--kubeconfig <path>', 'write the kubeconfig here (default: $KUBECONFIG or $HOME/.kube/config)')
+  .option('--node-grace-period <duration>', "node lifecycle's --node-monitor-grace-period (default: the cluster's, else 50s)")
   .action(async (o) => {
     try {
+      const nodeMonitorGracePeriodMs = o.nodeGracePeriod ? parseDuration(o.nodeGracePeriod) : undefined;
       let dir: string = o.state;
       if (!dir) {
         const configText = o.config ? readConfigText(o.config) : undefined;
@@ -318,7 +337,7 @@ program
         if (clusterExists(clusterDir(name))) dir = clusterDir(name);
         else {
           const created = await createClusterState({
-            configText, name, workers: o.workers, kubernetesVersion: o.kubernetesVersion, host: o.host, port: o.port, insecureHttp: o.insecureHttp,
+            configText, name, workers: o.workers, kubernetesVersion: o.kubernetesVersion, host: o.host, port: o.port, insecureHttp: o.insecureHttp, store: o.store,
           });
           for (const w of created.warnings) err(`WARNING: ${w}`);
           dir = created.dir;
@@ -326,9 +345,74 @@ program
         const path = exportKubeconfig(dir, o.kubeconfig);
         err(`Set kubectl context to "${kindContextName(readClusterState(dir).name)}" in ${path}`);
       }
-      await serveState(dir);
+      if (o.store && readClusterState(dir).store !== o.store) writeClusterState(dir, { ...readClusterState(dir), store: o.store });
+      await serveState(dir, undefined, { nodeMonitorGracePeriodMs });
     } catch (e) {
       fail('serve', e);
+    }
+  });
+
+// ---- node faults (kindling)
+const nodeCmd = program.command('node').description('Fails and recovers simulated nodes: stop, start, condition (kindling)');
+nodeCmd
+  .command('stop')
+  .description("Stops a node's kubelet: no more heartbeats; node lifecycle marks it NotReady (Unknown) after the grace period")
+  .argument('<node>')
+  .option('-n, --name <name>', 'the cluster name')
+  .action(async (node: string, o) => {
+    try {
+      await stopNode(existingCluster(o.name ?? defaultName()), node);
+      err(`Stopped node "${node}"`);
+    } catch (e) {
+      fail('stop node', e);
+    }
+  });
+nodeCmd
+  .command('start')
+  .description("Starts a stopped node's kubelet again")
+  .argument('<node>')
+  .option('-n, --name <name>', 'the cluster name')
+  .action(async (node: string, o) => {
+    try {
+      await startNode(existingCluster(o.name ?? defaultName()), node);
+      err(`Started node "${node}"`);
+    } catch (e) {
+      fail('start node', e);
+    }
+  });
+nodeCmd
+  .command('condition')
+  .description("Makes a node's kubelet report a condition, e.g. MemoryPressure=True or Ready=False")
+  .argument('<node>')
+  .argument('<TYPE=STATUS>')
+  .option('-n, --name <name>', 'the cluster name')
+  .option('--reason <reason>', "the condition's reason (default: kubelet's for TYPE=STATUS)")
+  .option('--message <message>', "the condition's message (default: kubelet's for TYPE=STATUS)")
+  .action(async (node: string, cond: string, o) => {
+    try {
+      const { type, status } = parseConditionArg(cond);
+      await setNodeCondition(existingCluster(o.name ?? defaultName()), node, type, status, o.reason, o.message);
+      err(`Node "${node}" reports ${type}=${status}`);
+    } catch (e) {
+      fail('set node condition', e);
+    }
+  });
+
+// ---- lifecycle rules (kindling)
+program
+  .command('rules')
+  .description('Sets the simulated kubelets\' pod lifecycle rules (kindling)')
+  .command('set')
+  .description('Replaces the lifecycle rules of a cluster (YAML file, "-" for stdin); a running cluster uses them at once')
+  .argument('<file>')
+  .option('-n, --name <name>', 'the cluster name')
+  .action(async (file: string, o) => {
+    const name = o.name ?? defaultName();
+    try {
+      const { applied } = await setRules(existingCluster(name), readConfigText(file));
+      err(applied ? `Set lifecycle rules of cluster "${name}"` : `Saved lifecycle rules of cluster "${name}" (used when it starts)`);
+    } catch (e) {
+      fail('set rules', e);
     }
   });
 

@@ -112,14 +112,27 @@ export async function applyBootstrap(client: ApiClient, objs: KubeObject[]): Pro
     const info = resourceForKind(obj.apiVersion ?? '', obj.kind ?? '');
     if (!info) throw new Error(`bootstrap: no resource for ${obj.apiVersion} ${obj.kind}`);
     const ns = info.namespaced ? obj.metadata.namespace : undefined;
+    const ref = { group: info.group, version: info.version, plural: info.plural };
     try {
-      await client.create({ group: info.group, version: info.version, plural: info.plural }, ns, structuredClone(obj));
+      await client.create(ref, ns, structuredClone(obj));
       created.push(`${info.plural}/${ns ? `${ns}/` : ''}${obj.metadata.name}`);
     } catch (e) {
       if (e instanceof ApiError && e.code === 409) continue;
       if ((e as { code?: number }).code === 409) continue;
+      // as upstream, a Service's cluster IP is allocated before the name is checked: a restarted
+      // cluster's `kubernetes` Service fails with 422 "already allocated", not 409
+      if (await exists(client, ref, ns, obj.metadata.name ?? '')) continue;
       throw e;
     }
   }
   return { created };
+}
+
+async function exists(client: ApiClient, ref: { group: string; version: string; plural: string }, ns: string | undefined, name: string): Promise<boolean> {
+  try {
+    await client.get(ref, ns, name);
+    return true;
+  } catch {
+    return false;
+  }
 }

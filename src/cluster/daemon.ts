@@ -1,5 +1,6 @@
 // The background server: `kindling create/start cluster` spawns `kindling serve --state DIR`
-// detached, waits until it answers /readyz and every node is Ready; `stop cluster` sends SIGTERM.
+// detached, waits until it answers /readyz, every node is Ready and the kube-system DaemonSets are
+// available; `stop cluster` sends SIGTERM.
 // The server re-reads cluster.json on SIGHUP (nodes added or deleted by the CLI).
 
 import { spawn } from 'node:child_process';
@@ -9,6 +10,9 @@ import http from 'node:http';
 import https from 'node:https';
 import { createServer } from 'node:net';
 import type { Node } from 'kubernetes-types/core/v1.js';
+import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
+import { parse as parseYaml } from 'yaml';
+import { validateRules, type LifecycleRules } from '../nodes/rules.js';
 import {
   readClusterState,
   readCerts,
@@ -71,12 +75,23 @@ export interface ApiResponse {
 
 /** GET a path on the cluster's API with its CA and token (works for --insecure-http too) */
 export function apiGet(dir: string, state: ClusterState, url: string, path: string): Promise<ApiResponse> {
+  return apiRequest(dir, state, url, 'GET', path);
+}
+
+/** a request to the cluster's API with its CA and token; body is sent as JSON */
+export function apiRequest(dir: string, state: ClusterState, url: string, method: string, path: string, body?: unknown): Promise<ApiResponse> {
   const certs = state.insecureHttp ? undefined : readCerts(dir);
   const mod = url.startsWith('https:') ? https : http;
+  const data = body === undefined ? undefined : JSON.stringify(body);
+  const headers: Record<string, string> = { Authorization: `Bearer ${state.token}`, Accept: 'application/json' };
+  if (data !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    headers['Content-Length'] = String(Buffer.byteLength(data));
+  }
   return new Promise((resolve, reject) => {
     const req = mod.request(
       new URL(path, url),
-      { method: 'GET', ca: certs?.caCert, headers: { Authorization: `Bearer ${state.token}`, Accept: 'application/json' }, timeout: 5000 },
+      { method, ca: certs?.caCert, headers, timeout: 5000 },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -86,7 +101,7 @@ export function apiGet(dir: string, state: ClusterState, url: string, path: stri
     );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
-    req.end();
+    req.end(data);
   });
 }
 
@@ -137,6 +152,42 @@ export async function waitForNodes(dir: string, info: ServerInfo, names: string[
   }
 }
 
+/** the kube-system DaemonSets a kind cluster has; create and start wait for them */
+export const SYSTEM_DAEMONSETS = ['kindnet', 'kube-proxy'];
+
+/** available as kind's `--wait` sees it: every desired pod scheduled, up to date and available */
+export function daemonSetAvailable(ds: DaemonSet | undefined): boolean {
+  const st = ds?.status;
+  if (!ds || !st) return false;
+  const desired = st.desiredNumberScheduled ?? 0;
+  return (
+    desired > 0 &&
+    (st.observedGeneration ?? 0) >= (ds.metadata?.generation ?? 0) &&
+    st.numberAvailable === desired &&
+    (st.updatedNumberScheduled ?? 0) === desired
+  );
+}
+
+/** wait until the kube-system DaemonSets (kindnet, kube-proxy) are available */
+export async function waitForDaemonSets(dir: string, info: ServerInfo, deadline: number, names = SYSTEM_DAEMONSETS): Promise<void> {
+  const state = readClusterState(dir);
+  let pending = names;
+  for (;;) {
+    try {
+      const r = await apiGet(dir, state, info.url, '/apis/apps/v1/namespaces/kube-system/daemonsets');
+      if (r.status === 200) {
+        const byName = new Map((JSON.parse(r.body) as { items: DaemonSet[] }).items.map((d) => [d.metadata?.name, d]));
+        pending = names.filter((n) => !daemonSetAvailable(byName.get(n)));
+        if (pending.length === 0) return;
+      }
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for DaemonSets to be available: ${pending.map((n) => `kube-system/${n}`).join(', ')}`);
+    await sleep(200);
+  }
+}
+
 /** SIGTERM the cluster's server and wait for it to exit (SIGKILL after timeoutMs) */
 export async function stopServer(dir: string, timeoutMs = 15_000): Promise<boolean> {
   const info = readServerInfo(dir);
@@ -160,7 +211,11 @@ export function signalReload(dir: string): boolean {
 }
 
 /** start a runtime from a cluster's state dir (persistent lmdb store, saved certs, port and token) */
-export async function startRuntimeFromState(dir: string, log: (m: string) => void = (m) => console.error(m)): Promise<ClusterRuntime> {
+export async function startRuntimeFromState(
+  dir: string,
+  log: (m: string) => void = (m) => console.error(m),
+  o: { nodeMonitorGracePeriodMs?: number } = {},
+): Promise<ClusterRuntime> {
   const state = readClusterState(dir);
   const certs = state.insecureHttp ? undefined : readCerts(dir);
   return startClusterRuntime({
@@ -168,21 +223,38 @@ export async function startRuntimeFromState(dir: string, log: (m: string) => voi
     nodes: state.nodes,
     kubernetesVersion: state.kubernetesVersion,
     podSubnet: state.podSubnet,
-    storeUrl: `lmdb://${statePaths(dir).store}`,
+    storeUrl: state.store ?? `lmdb://${statePaths(dir).store}`,
     host: state.host,
     port: state.port,
     tls: certs ? { cert: certs.cert, key: certs.key } : undefined,
     token: state.token,
     log,
+    rules: readRules(dir),
+    nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs ?? state.nodeMonitorGracePeriodMs,
   });
+}
+
+/** parse and validate lifecycle rules (YAML or JSON: a list, or {rules: [...]}) */
+export function parseRules(text: string): LifecycleRules {
+  return validateRules(parseYaml(text));
+}
+
+/** the cluster's saved lifecycle rules (rules.yaml in the state dir), if any */
+export function readRules(dir: string): LifecycleRules | undefined {
+  const p = statePaths(dir).rules;
+  return existsSync(p) ? parseRules(readFileSync(p, 'utf8')) : undefined;
 }
 
 /**
  * Run the cluster in this process until SIGTERM/SIGINT: writes server.json when ready, follows
  * cluster.json's node list on SIGHUP, removes server.json on exit.
  */
-export async function serveState(dir: string, log: (m: string) => void = (m) => console.error(m)): Promise<void> {
-  const rt = await startRuntimeFromState(dir, log);
+export async function serveState(
+  dir: string,
+  log: (m: string) => void = (m) => console.error(m),
+  o: { nodeMonitorGracePeriodMs?: number } = {},
+): Promise<void> {
+  const rt = await startRuntimeFromState(dir, log, o);
   writeServerInfo(dir, { pid: process.pid, port: rt.port, url: rt.url });
   log(`kindling: cluster "${readClusterState(dir).name}" serving at ${rt.url} (pid ${process.pid})`);
 

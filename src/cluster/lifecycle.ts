@@ -1,7 +1,7 @@
 // A cluster's life as the CLI drives it: create, start, stop, delete, add and remove nodes,
 // kubeconfig. Each operation works on the state dir and the background server.
 
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { parseKindConfig, type ParseOptions, type NodeRole } from './config.js';
 import { planNodes, nextNodeName, CONTROL_PLANE_TAINT, type NodePlan } from './nodes.js';
 import { generateClusterCerts, generateToken } from './certs.js';
@@ -15,10 +15,23 @@ import {
   writeClusterState,
   removeClusterState,
   runningServer,
+  statePaths,
   type ClusterState,
   type ServerInfo,
 } from './state.js';
-import { freePort, spawnServer, waitForServer, waitForNodes, stopServer, signalReload } from './daemon.js';
+import {
+  freePort,
+  spawnServer,
+  waitForServer,
+  waitForNodes,
+  waitForDaemonSets,
+  SYSTEM_DAEMONSETS,
+  stopServer,
+  signalReload,
+  apiRequest,
+  parseRules,
+} from './daemon.js';
+import { CONTROL_PREFIX } from './control.js';
 import type { Taint } from 'kubernetes-types/core/v1.js';
 
 export interface CreateOptions extends ParseOptions {
@@ -27,6 +40,12 @@ export interface CreateOptions extends ParseOptions {
   host?: string;
   port?: number;
   home?: string;
+  /** a store URL instead of the cluster's own lmdb store (etcd://...) */
+  store?: string;
+  /** lifecycle rules for the simulated kubelets (YAML), kept in the state dir */
+  rulesText?: string;
+  /** kube-controller-manager's --node-monitor-grace-period */
+  nodeMonitorGracePeriodMs?: number;
 }
 
 /** write a new cluster's state (certs, token, port, node plan); throws like kind if it exists */
@@ -34,6 +53,7 @@ export async function createClusterState(o: CreateOptions): Promise<{ dir: strin
   const { spec, warnings } = parseKindConfig(o.configText, o);
   const dir = clusterDir(spec.name, o.home);
   if (clusterExists(dir)) throw new Error(`node(s) already exist for a cluster with the name "${spec.name}"`);
+  if (o.rulesText !== undefined) parseRules(o.rulesText); // refuse bad rules before anything is written
   const nodes = planNodes(spec);
   const host = o.host ?? '127.0.0.1';
   const state: ClusterState = {
@@ -48,11 +68,14 @@ export async function createClusterState(o: CreateOptions): Promise<{ dir: strin
     nodes,
     nextIndex: nodes.length,
     createdAt: new Date().toISOString(),
+    ...(o.store ? { store: o.store } : {}),
   };
+  if (o.nodeMonitorGracePeriodMs) state.nodeMonitorGracePeriodMs = o.nodeMonitorGracePeriodMs;
   if (!state.insecureHttp) {
     writeCerts(dir, generateClusterCerts({ dnsNames: [`${spec.name}-control-plane`], ips: host === '127.0.0.1' || host === '0.0.0.0' ? [] : [host] }));
   }
   writeClusterState(dir, state);
+  if (o.rulesText !== undefined) writeFileSync(statePaths(dir).rules, o.rulesText, { mode: 0o600 });
   return { dir, state, warnings };
 }
 
@@ -75,13 +98,73 @@ export function exportKubeconfig(dir: string, explicitPath?: string): string {
   return writeMergedKubeconfig(clusterKubeconfig(dir), explicitPath);
 }
 
-/** start the background server of an existing cluster and wait for readiness */
-export async function startClusterServer(dir: string, timeoutMs: number): Promise<ServerInfo> {
+/**
+ * start the background server of an existing cluster and wait until every node is Ready and the
+ * kube-system DaemonSets (kindnet, kube-proxy) are available; daemonSets narrows or skips the latter
+ */
+export async function startClusterServer(dir: string, timeoutMs: number, o: { daemonSets?: string[] } = {}): Promise<ServerInfo> {
   const running = runningServer(dir);
   const deadline = Date.now() + timeoutMs;
   const info = running ?? (await waitForServer(dir, spawnServer(dir), deadline));
   await waitForNodes(dir, info, readClusterState(dir).nodes.map((n) => n.name), deadline);
+  const ds = o.daemonSets ?? SYSTEM_DAEMONSETS;
+  if (ds.length) await waitForDaemonSets(dir, info, deadline, ds);
   return info;
+}
+
+/** wait for kube-system DaemonSets of a running cluster to be available */
+export async function waitForSystemDaemonSets(dir: string, timeoutMs: number, names = SYSTEM_DAEMONSETS): Promise<void> {
+  const info = runningServer(dir);
+  if (!info) throw new Error(`cluster "${readClusterState(dir).name}" is not running`);
+  await waitForDaemonSets(dir, info, Date.now() + timeoutMs, names);
+}
+
+/** call the running server's control channel (/kindling/v1/...); throws the server's message */
+async function control(dir: string, method: string, path: string, body?: unknown): Promise<unknown> {
+  const state = readClusterState(dir);
+  const info = runningServer(dir);
+  if (!info) throw new Error(`cluster "${state.name}" is not running (start it with: kindling start cluster --name ${state.name})`);
+  const r = await apiRequest(dir, state, info.url, method, `${CONTROL_PREFIX}${path}`, body);
+  let parsed: unknown;
+  try {
+    parsed = r.body ? JSON.parse(r.body) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (r.status !== 200) throw new Error((parsed as { message?: string } | undefined)?.message ?? `the server answered ${r.status}: ${r.body}`);
+  return parsed;
+}
+
+function knownNode(dir: string, name: string): void {
+  const state = readClusterState(dir);
+  if (!state.nodes.some((n) => n.name === name)) throw new Error(`node "${name}" not found in cluster "${state.name}"`);
+}
+
+/** stop a node's simulated kubelet: its lease and status go stale, node lifecycle marks it Unknown */
+export async function stopNode(dir: string, name: string): Promise<void> {
+  knownNode(dir, name);
+  await control(dir, 'POST', `/nodes/${encodeURIComponent(name)}/stop`);
+}
+
+/** restart a node's simulated kubelet: it posts Ready status at once */
+export async function startNode(dir: string, name: string): Promise<void> {
+  knownNode(dir, name);
+  await control(dir, 'POST', `/nodes/${encodeURIComponent(name)}/start`);
+}
+
+/** make a node's kubelet report a condition (e.g. MemoryPressure True, Ready False) */
+export async function setNodeCondition(dir: string, name: string, type: string, status: string, reason?: string, message?: string): Promise<void> {
+  knownNode(dir, name);
+  await control(dir, 'POST', `/nodes/${encodeURIComponent(name)}/conditions`, { type, status, reason, message });
+}
+
+/** replace the lifecycle rules: saved in the state dir (kept over restarts) and applied to a running server */
+export async function setRules(dir: string, text: string): Promise<{ applied: boolean }> {
+  const rules = parseRules(text);
+  writeFileSync(statePaths(dir).rules, text, { mode: 0o600 });
+  if (!runningServer(dir)) return { applied: false };
+  await control(dir, 'PUT', '/rules', rules);
+  return { applied: true };
 }
 
 export async function stopCluster(dir: string): Promise<boolean> {

@@ -13,6 +13,8 @@ import { installPodStreaming, type NodeStreams, type PodStreaming } from '../api
 import { applyBootstrap, bootstrapObjects } from './bootstrap.js';
 import { nodeFromPlan, type NodePlan } from './nodes.js';
 import { DEFAULT_POD_SUBNET } from './config.js';
+import type { LifecycleRules } from '../nodes/rules.js';
+import { controlExtension, NodeNotFoundError } from './control.js';
 import type { NodeSimulator } from '../nodes/simulator.js';
 
 /** the slice of the simulated kubelet the runtime uses (src/nodes/index.ts) */
@@ -21,6 +23,12 @@ interface NodeSimulatorLike {
   addNode(node: Node): Promise<void>;
   removeNode(name: string): Promise<void>;
   stop(): Promise<void>;
+  stopNode(name: string): void;
+  startNode(name: string): void;
+  setCondition(name: string, type: string, status: string, reason?: string, message?: string): Promise<void>;
+  setRules(rules: LifecycleRules): void;
+  getRules(): LifecycleRules;
+  nodeNames(): string[];
 }
 
 export interface ClusterRuntimeOptions {
@@ -39,6 +47,10 @@ export interface ClusterRuntimeOptions {
   tls?: { cert: string; key: string };
   token?: string;
   log?: (msg: string) => void;
+  /** the simulated kubelets' pod lifecycle rules (default: the simulator's) */
+  rules?: LifecycleRules;
+  /** kube-controller-manager's --node-monitor-grace-period (default 50 s) */
+  nodeMonitorGracePeriodMs?: number;
   /** the nodes' container runtime: simulated (default) or process (real, sandboxed processes) */
   runtime?: 'simulated' | 'process';
   /** where the process runtime keeps volumes and logs (default: a temporary directory) */
@@ -64,6 +76,13 @@ export interface ClusterRuntime {
   removeNode(name: string): Promise<void>;
   /** resolves when every node this runtime manages has Ready=True */
   waitForNodesReady(timeoutMs?: number): Promise<void>;
+  /** the simulated kubelet of a node stops (no heartbeats, no pod progress) or comes back */
+  stopNode(name: string): void;
+  startNode(name: string): void;
+  /** a node's kubelet reports this condition (e.g. MemoryPressure True) until told otherwise */
+  setNodeCondition(name: string, type: string, status: string, reason?: string, message?: string): Promise<void>;
+  setRules(rules: LifecycleRules): void;
+  getRules(): LifecycleRules;
   stop(): Promise<void>;
 }
 
@@ -143,11 +162,12 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
     );
 
     const ctl = await optionalImport(
-      () => import(OPTIONAL.controllers) as Promise<{ startControllers(c: ApiClient, clock: Clock): Promise<{ stop(): Promise<void> }> }>,
+      () => import(OPTIONAL.controllers) as Promise<{ startControllers(c: ApiClient, clock: Clock, o?: Record<string, unknown>): Promise<{ stop(): Promise<void> }> }>,
       'controllers/index',
       log,
     );
-    if (ctl) controllers = await ctl.startControllers(client, clock);
+    const ctlOptions = opts.nodeMonitorGracePeriodMs ? { NodeLifecycleController: { gracePeriodMs: opts.nodeMonitorGracePeriodMs } } : {};
+    if (ctl) controllers = await ctl.startControllers(client, clock, ctlOptions);
     const sim = await optionalImport(
       () => import(OPTIONAL.nodes) as Promise<{ NodeSimulator: new (c: ApiClient, clock: Clock, o?: object) => NodeSimulatorLike }>,
       'nodes/index',
@@ -161,7 +181,7 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
       processOpts = { processRuntime: new ProcessRuntime(client, clock, dir), defaultRuntime: 'process' };
     }
     if (sim) {
-      simulator = new sim.NodeSimulator(client, clock, processOpts);
+      simulator = new sim.NodeSimulator(client, clock, { ...(opts.rules ? { rules: opts.rules } : {}), ...processOpts });
       await simulator.start();
       streaming.setNodeStreams(simulator as unknown as NodeStreams);
     }
@@ -207,7 +227,12 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
   }
   ready = true;
 
-  return {
+  const simulated = (name: string): NodeSimulatorLike => {
+    if (!simulator) throw new Error('the node simulator is not running');
+    if (!plans.has(name) || !simulator.nodeNames().includes(name)) throw new NodeNotFoundError(name);
+    return simulator;
+  };
+  const rt: ClusterRuntime = {
     url: server.url,
     port: server.port,
     client,
@@ -231,6 +256,16 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
         await new Promise((r) => setTimeout(r, 100));
       }
     },
+    stopNode: (name) => simulated(name).stopNode(name),
+    startNode: (name) => simulated(name).startNode(name),
+    setNodeCondition: (name, type, status, reason, message) => simulated(name).setCondition(name, type, status, reason, message),
+    setRules(rules) {
+      if (!simulator) throw new Error('the node simulator is not running');
+      simulator.setRules(rules);
+    },
+    getRules: () => simulator?.getRules() ?? [],
     stop,
   };
+  server.addExtension(controlExtension(rt));
+  return rt;
 }

@@ -4,6 +4,7 @@
 //   store/        the lmdb store: every object, so a stopped cluster comes back whole
 //   server.json   the running server (pid, port, url); absent when stopped
 //   server.log    the server's output
+//   rules.yaml    the simulated kubelets' lifecycle rules, when set (create --rules, rules set)
 
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -19,11 +20,15 @@ export interface ClusterState {
   host: string;
   port: number;
   insecureHttp: boolean;
+  /** the store's URL when it is not the lmdb store in store/ (etcd://h1:p1,h2:p2 shared by several processes) */
+  store?: string;
   token: string;
   nodes: NodePlan[];
   /** the next node index (IPs and podCIDRs are never reused) */
   nextIndex: number;
   createdAt: string;
+  /** kube-controller-manager's --node-monitor-grace-period for this cluster (default 50 s) */
+  nodeMonitorGracePeriodMs?: number;
 }
 
 export interface ServerInfo {
@@ -44,6 +49,7 @@ export const statePaths = (dir: string) => ({
   cluster: join(dir, 'cluster.json'),
   server: join(dir, 'server.json'),
   log: join(dir, 'server.log'),
+  rules: join(dir, 'rules.yaml'),
   store: join(dir, 'store'),
   pki: join(dir, 'pki'),
   caCert: join(dir, 'pki', 'ca.crt'),
