@@ -13,6 +13,7 @@ import { installPodStreaming, type NodeStreams, type PodStreaming } from '../api
 import { applyBootstrap, bootstrapObjects } from './bootstrap.js';
 import { nodeFromPlan, type NodePlan } from './nodes.js';
 import { DEFAULT_POD_SUBNET } from './config.js';
+import { metricsExtension, metricsGroup, type UsageSource } from '../apiserver/metrics.js';
 import type { LifecycleRules } from '../nodes/rules.js';
 import { controlExtension, NodeNotFoundError } from './control.js';
 import type { NodeSimulator } from '../nodes/simulator.js';
@@ -140,6 +141,16 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
   const plans = new Map<string, NodePlan>();
   let controllers: { stop(): Promise<void> } | undefined;
   let simulator: NodeSimulatorLike | undefined;
+  // metrics.k8s.io for `kubectl top`: usage from whichever simulated kubelet runs now
+  const usage = () => simulator as unknown as Partial<UsageSource> | undefined;
+  server.addExtraGroup(metricsGroup);
+  server.addExtension(
+    metricsExtension({
+      client: server.client,
+      now: () => clock.now(),
+      usage: { nodeUsage: (n) => usage()?.nodeUsage?.(n), podUsage: (ns, n) => usage()?.podUsage?.(ns, n) },
+    }),
+  );
 
   const stop = async () => {
     ready = false;
