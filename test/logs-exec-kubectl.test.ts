@@ -129,11 +129,14 @@ describe.each(kubectls())('kubectl $version', (k) => {
     expect(r.stderr).toBe('Error from server (NotFound): pods "nope" not found\n');
   });
 
-  const transports = k.version === '1.20' ? [{ name: 'SPDY', env: {} }] : [{ name: 'WebSocket', env: {} }, { name: 'SPDY', env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' } }];
-  describe.each(transports)('exec over $name', ({ env }) => {
-    it('stdout and stderr', async () => {
+  const transports: { name: string; env: Record<string, string> }[] = k.version === '1.20' ? [{ name: 'spdy', env: {} }] : [{ name: 'websocket', env: {} }, { name: 'spdy', env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' } }];
+  describe.each(transports)('exec over $name', ({ name, env }) => {
+    it('stdout and stderr, over this transport only', async () => {
+      const before = { ...cluster.runtime.streaming.sessions };
       const out = await kc.run(['exec', execPod, '--', 'sh', '-c', 'echo out; echo err >&2'], { env });
       expect(out).toEqual({ code: 0, stdout: 'out\n', stderr: 'err\n' });
+      const used = name === 'websocket' ? { websocket: before.websocket + 1, spdy: before.spdy } : { websocket: before.websocket, spdy: before.spdy + 1 };
+      expect(cluster.runtime.streaming.sessions).toEqual(used);
     });
 
     it('stdin with -i', async () => {

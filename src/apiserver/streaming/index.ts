@@ -33,6 +33,8 @@ export class PodStreaming {
   private readonly logSources = new Map<string, ContainerLogSource>();
   private readonly client: ApiClient;
   private readonly now: () => number;
+  /** exec/attach sessions started, by transport (diagnostics; tests check which protocol a client used) */
+  readonly sessions = { websocket: 0, spdy: 0 };
 
   constructor(opts: PodStreamingOptions) {
     this.client = opts.client;
@@ -112,6 +114,7 @@ export class PodStreaming {
     }
     const { opts, executor } = resolved;
     const run = (io: Parameters<ContainerExecutor['execInContainer']>[4]) => runRemoteCommand(executor, p.namespace, p.pod, opts, io, attach);
+    this.sessions[ws ? 'websocket' : 'spdy']++;
     if (ws) serveWebSocket(req, socket, head, run, opts);
     else serveSpdy(req, socket, head, run, opts);
     return true;
