@@ -108,6 +108,21 @@ describe.each(kubectls())('kubectl $version', (k) => {
     expect(prev.stderr).toBe(`Error from server (BadRequest): previous terminated container "app" in pod "${simulatedPod}" not found\n`);
   });
 
+  it('logs of a two-container pod without -c', async () => {
+    const r = await kc.run(['logs', 'multi']);
+    // 1.20 refuses on the client; later kubectls default to the first container and say so
+    if (k.version === '1.20') expect(r).toEqual({ code: 1, stdout: '', stderr: 'error: a container name must be specified for pod multi, choose one of: [a b]\n' });
+    else expect(r).toEqual({ code: 0, stdout: '', stderr: 'Defaulted container "a" out of: a, b\n' });
+  });
+
+  it('attach on a simulated node is refused like exec', async () => {
+    const r = await kc.run(['attach', simulatedPod], { timeoutMs: 20_000 });
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n').slice(-2)[0]).toBe(
+      `error: Internal error occurred: error attaching to container: kindling: container "app" of pod "${simulatedPod}" runs on a simulated node: exec needs the process runtime (kindling create cluster --runtime process)`,
+    );
+  });
+
   it('logs of a container not yet started', async () => {
     const r = await kc.run(['logs', 'slow']);
     expect(r.code).toBe(1);
