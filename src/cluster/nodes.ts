@@ -90,7 +90,7 @@ function idFrom(name: string, salt: string): string {
       h1 = Math.imul(h1 ^ s.charCodeAt(i), 16777619) >>> 0;
       h2 = Math.imul(h2 ^ (s.charCodeAt(i) + round), 2246822519) >>> 0;
     }
-    hex.push((h1 ^ h2).toString(16).padStart(8, '0'));
+    hex.push(((h1 ^ h2) >>> 0).toString(16).padStart(8, '0'));
   }
   return hex.join('');
 }

@@ -459,6 +459,9 @@ export class NodeSimulator {
     }
     const current = this.podInformer?.get(key);
     const status = sp.rt.status(now, current?.status, { hostIP: sp.hostIP, podIP: sp.podIP });
+    // as kubelet's generateAPIPodStatus: once the API shows a terminal phase, the pod never leaves it
+    const apiPhase = current?.status?.phase;
+    if ((apiPhase === 'Failed' || apiPhase === 'Succeeded') && status.phase !== apiPhase) status.phase = apiPhase;
     const json = JSON.stringify(status);
     this.wakeups.set(key, sp.rt.nextWake(now));
     if (json === sp.lastWritten) return;
