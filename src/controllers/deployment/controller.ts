@@ -333,7 +333,7 @@ export class DeploymentController {
     return { newRS, oldRSs: allOld };
   }
 
-  private async getNewReplicaSet(d: DeployT, rsList: RST[], oldRSs: RST[], create: boolean): Promise<RST | undefined> {
+  async getNewReplicaSet(d: DeployT, rsList: RST[], oldRSs: RST[], create: boolean): Promise<RST | undefined> {
     const existing = findNewReplicaSet(d, rsList);
     const newRevision = String(maxRevision(oldRSs) + 1);
     const now = this.clock.now();
@@ -431,7 +431,7 @@ export class DeploymentController {
 
   // ---- scaling ----
 
-  private async scaleReplicaSet(rs: RST, newScale: number, d: DeployT, op: string): Promise<{ scaled: boolean; rs: RST }> {
+  async scaleReplicaSet(rs: RST, newScale: number, d: DeployT, op: string): Promise<{ scaled: boolean; rs: RST }> {
     const sizeNeedsUpdate = replicas(rs) !== newScale;
     const max = replicas(d) + maxSurge(d);
     const annotationsNeedUpdate = replicasAnnotationsNeedUpdate(rs, replicas(d), max);
@@ -523,7 +523,7 @@ export class DeploymentController {
 
   // ---- rolling update (rolling.go) ----
 
-  private async rolloutRolling(d: DeployT, rsList: RST[]): Promise<void> {
+  async rolloutRolling(d: DeployT, rsList: RST[]): Promise<void> {
     const { newRS, oldRSs } = await this.getAllReplicaSetsAndSyncRevision(d, rsList, true);
     const nrs = newRS!;
     const allRSs = [...oldRSs, nrs];
@@ -533,14 +533,14 @@ export class DeploymentController {
     return this.syncRolloutStatus(allRSs, nrs, d);
   }
 
-  private async reconcileNewReplicaSet(allRSs: RST[], newRS: RST, d: DeployT): Promise<boolean> {
+  async reconcileNewReplicaSet(allRSs: RST[], newRS: RST, d: DeployT): Promise<boolean> {
     if (replicas(newRS) === replicas(d)) return false;
     if (replicas(newRS) > replicas(d)) return (await this.scaleReplicaSetAndRecordEvent(newRS, replicas(d), d)).scaled;
     const count = newRSNewReplicas(d, allRSs, newRS);
     return (await this.scaleReplicaSetAndRecordEvent(newRS, count, d)).scaled;
   }
 
-  private async reconcileOldReplicaSets(allRSs: RST[], oldRSs: RST[], newRS: RST, d: DeployT): Promise<boolean> {
+  async reconcileOldReplicaSets(allRSs: RST[], oldRSs: RST[], newRS: RST, d: DeployT): Promise<boolean> {
     if (sumReplicas(oldRSs) === 0) return false;
     const allPods = sumReplicas(allRSs);
     const minAvailable = replicas(d) - maxUnavailable(d);
@@ -552,7 +552,7 @@ export class DeploymentController {
     return cleanupCount + scaledDown > 0;
   }
 
-  private async cleanupUnhealthyReplicas(oldRSs: RST[], d: DeployT, maxCleanup: number): Promise<{ oldRSs: RST[]; count: number }> {
+  async cleanupUnhealthyReplicas(oldRSs: RST[], d: DeployT, maxCleanup: number): Promise<{ oldRSs: RST[]; count: number }> {
     const sorted = [...oldRSs].sort(byCreation);
     let total = 0;
     for (let i = 0; i < sorted.length; i++) {
@@ -570,7 +570,7 @@ export class DeploymentController {
     return { oldRSs: sorted, count: total };
   }
 
-  private async scaleDownOldReplicaSetsForRollingUpdate(allRSs: RST[], oldRSs: RST[], d: DeployT): Promise<number> {
+  async scaleDownOldReplicaSetsForRollingUpdate(allRSs: RST[], oldRSs: RST[], d: DeployT): Promise<number> {
     const minAvailable = replicas(d) - maxUnavailable(d);
     const available = sumAvailable(allRSs);
     if (available <= minAvailable) return 0;
@@ -589,7 +589,7 @@ export class DeploymentController {
 
   // ---- recreate (recreate.go) ----
 
-  private async rolloutRecreate(d: DeployT, rsList: RST[], podMap: Map<string, PodT[]>): Promise<void> {
+  async rolloutRecreate(d: DeployT, rsList: RST[], podMap: Map<string, PodT[]>): Promise<void> {
     let { newRS, oldRSs } = await this.getAllReplicaSetsAndSyncRevision(d, rsList, false);
     let allRSs = [...oldRSs, newRS];
     let scaledDown = false;
@@ -637,7 +637,7 @@ export class DeploymentController {
 
   // ---- progress (progress.go) ----
 
-  private async syncRolloutStatus(allRSs: (RST | undefined)[], newRS: RST | undefined, d: DeployT): Promise<void> {
+  async syncRolloutStatus(allRSs: (RST | undefined)[], newRS: RST | undefined, d: DeployT): Promise<void> {
     const now = this.clock.now();
     const status = calculateStatus(allRSs, newRS, d, now) as Mut<DeploymentStatus>;
     if (!hasProgressDeadline(d)) removeCondition(status, 'Progressing');
