@@ -349,6 +349,7 @@ describe('[sig-apps] Daemon set [Serial]', () => {
 
     // watch the pods during the update: at most maxUnavailable (1) node without an available pod
     let maxUnavailableSeen = 0;
+    let updating = false;
     const seen = new Map<string, V1Pod>();
     const abort = await new Watch(kc).watch(
       `/api/v1/namespaces/${ns}/pods`,
@@ -357,11 +358,12 @@ describe('[sig-apps] Daemon set [Serial]', () => {
         if (type === 'DELETED') seen.delete(pod.metadata!.name!);
         else seen.set(pod.metadata!.name!, pod);
         const available = new Set([...seen.values()].filter((p) => !p.metadata?.deletionTimestamp && isAvailable(p)).map((p) => p.spec!.nodeName));
-        maxUnavailableSeen = Math.max(maxUnavailableSeen, nodes.filter((n) => !available.has(n)).length);
+        if (updating) maxUnavailableSeen = Math.max(maxUnavailableSeen, nodes.filter((n) => !available.has(n)).length);
       },
       () => undefined,
     );
     await eventually(async () => seen.size >= nodes.length);
+    updating = true;
     try {
       await apps.patchNamespacedDaemonSet(
         { name: DS_NAME, namespace: ns, body: { spec: { template: { spec: { containers: [{ name: 'app', image: NEW_IMAGE }] } } } } },
@@ -594,13 +596,17 @@ describe('[sig-apps] ControllerRevision [Serial]', () => {
     const ns = await newNamespace();
     const dsLabel = { 'daemonset-name': `e2e-${ns}` };
     const dsName = `e2e-${ns}`;
-    let ds = await apps.createNamespacedDaemonSet({ namespace: ns, body: newDaemonSet(dsName, IMAGE, dsLabel) });
+    const body = newDaemonSet(dsName, IMAGE, dsLabel);
+    body.metadata!.labels = dsLabel; // newDaemonSetWithLabel
+    let ds = await apps.createNamespacedDaemonSet({ namespace: ns, body });
     await eventually(async () => {
       const pods = (await daemonPods(ns, dsLabel)).filter(isAvailable);
       return pods.length === 3;
     }, 30_000);
-    ds = await apps.readNamespacedDaemonSet({ name: dsName, namespace: ns });
     const sel = `daemonset-name=${dsName}`;
+    const dsList = await apps.listDaemonSetForAllNamespaces({ labelSelector: sel });
+    expect(dsList.items).toHaveLength(1);
+    ds = await apps.readNamespacedDaemonSet({ name: dsName, namespace: ns });
 
     // Confirm DaemonSet has a ControllerRevision
     let crs = (await apps.listNamespacedControllerRevision({ namespace: ns, labelSelector: sel })).items;
@@ -624,13 +630,18 @@ describe('[sig-apps] ControllerRevision [Serial]', () => {
     const created = await apps.createNamespacedControllerRevision({
       namespace: ns,
       body: {
-        metadata: { name: newName, labels: { ...dsLabel, 'controller-revision-hash': newHash } },
+        metadata: {
+          name: newName,
+          labels: { ...dsLabel, 'controller-revision-hash': newHash },
+          annotations: ds.metadata!.annotations,
+          ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: dsName, uid: ds.metadata!.uid!, controller: true, blockOwnerDeletion: true }],
+        },
         data: initial.data,
         revision: initial.revision + 1,
       },
     });
     expect(created.revision).toBe(2);
-    // Confirm that there are two ControllerRevisions
+    // Confirm that there are two ControllerRevisions (adding an owned revision does not sync its owner)
     crs = (await apps.listNamespacedControllerRevision({ namespace: ns, labelSelector: sel })).items;
     expect(crs).toHaveLength(2);
 
@@ -643,15 +654,10 @@ describe('[sig-apps] ControllerRevision [Serial]', () => {
     current.metadata!.labels = { ...current.metadata!.labels, [newName]: 'updated' };
     const updated = await apps.replaceNamespacedControllerRevision({ name: newName, namespace: ns, body: current });
     expect(updated.metadata!.labels![newName]).toBe('updated');
-    // the DaemonSet adopted the hand-made revision (its data matches the current template)
-    await eventually(async () => {
-      const cr = await apps.readNamespacedControllerRevision({ name: newName, namespace: ns });
-      return cr.metadata?.ownerReferences?.some((o) => o.controller && o.uid === ds.metadata!.uid);
-    });
 
-    // Generate another ControllerRevision by patching the DaemonSet
+    // Generate another ControllerRevision by patching the DaemonSet (upstream's patch, misplaced updateStrategy included)
     await apps.patchNamespacedDaemonSet(
-      { name: dsName, namespace: ns, body: { spec: { template: { spec: { terminationGracePeriodSeconds: 1 } } } } },
+      { name: dsName, namespace: ns, body: { spec: { template: { spec: { terminationGracePeriodSeconds: 1 } } }, updateStrategy: { type: 'RollingUpdate' } } },
       smp,
     );
     await eventually(async () => (await apps.listNamespacedControllerRevision({ namespace: ns, labelSelector: sel })).items.length === 2);
