@@ -108,6 +108,11 @@ export const RESOURCES: ResourceInfo[] = [
   }),
   // discovery.k8s.io/v1
   r('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true, 'io.k8s.api.discovery.v1.EndpointSlice'),
+  // policy/v1: kubectl drain evicts only when /apis lists the policy group (else it deletes)
+  r('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', true, 'io.k8s.api.policy.v1.PodDisruptionBudget', {
+    shortNames: ['pdb'],
+    subresources: ['status'],
+  }),
 ];
 
 export function groupVersion(info: { group: string; version: string }): string {
