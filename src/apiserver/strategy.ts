@@ -19,8 +19,22 @@ export function hasStatusSubresource(info: ResourceInfo): boolean {
 
 type Obj = KubeObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
 
+/**
+ * ObjectMeta's lists and maps are `omitempty` in Go: once stored, an empty one is absent (e.g. the
+ * garbage collector's orphaning patch that deletes the last ownerReference leaves no field at all)
+ */
+export function dropEmptyMetadata(obj: Obj): void {
+  const m = obj.metadata as Record<string, unknown>;
+  for (const f of ['ownerReferences', 'finalizers']) if (Array.isArray(m[f]) && (m[f] as unknown[]).length === 0) delete m[f];
+  for (const f of ['labels', 'annotations']) {
+    const v = m[f];
+    if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0) delete m[f];
+  }
+}
+
 /** changes a create makes before defaulting and validation */
 export function prepareForCreate(info: ResourceInfo, obj: Obj): void {
+  dropEmptyMetadata(obj);
   if (GENERATION_KINDS.has(info.kind)) obj.metadata.generation = 1;
   switch (info.kind) {
     case 'DaemonSet': {
@@ -52,6 +66,7 @@ export function prepareForCreate(info: ResourceInfo, obj: Obj): void {
  * generation bumped on spec change, templateGeneration bumped on template change.
  */
 export function prepareForUpdate(info: ResourceInfo, obj: Obj, old: Obj): void {
+  dropEmptyMetadata(obj);
   if (hasStatusSubresource(info) && info.kind !== 'Namespace') {
     if (old.status === undefined) delete obj.status;
     else obj.status = old.status;
