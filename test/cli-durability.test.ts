@@ -4,7 +4,7 @@
 // store's revision carries on and a DaemonSet rollout still completes.
 
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliEnv, ensureBuilt, kindling, type CliEnv } from './helpers/cli.js';
 import { KubectlRunner, kubectls, eventually } from './helpers/kubectl.js';
@@ -36,7 +36,18 @@ describe('kindling cluster survives kill -9', () => {
   beforeAll(async () => {
     await ensureBuilt();
     e = cliEnv();
-    const created = await kindling(e, 'create', 'cluster', '--name', NAME, '--workers', '2');
+    // the system DaemonSets' pods take 3 s to become ready, so returning early would show
+    const rules = join(e.home, 'slow-system-pods.yaml');
+    writeFileSync(rules, [
+      '- name: slow-kindnet',
+      '  match: {image: "*kindnetd*"}',
+      '  ready: {delayMs: 3000}',
+      '- name: slow-kube-proxy',
+      '  match: {image: "*kube-proxy*"}',
+      '  ready: {delayMs: 3000}',
+      '',
+    ].join('\n'));
+    const created = await kindling(e, 'create', 'cluster', '--name', NAME, '--workers', '2', '--rules', rules);
     expect(created.code, created.stderr).toBe(0);
     k = new KubectlRunner(kubectls()[0], e.kubeconfig);
   }, 300_000);
