@@ -95,6 +95,12 @@ describe.each(kubectls())('deployments with kubectl $version', (k) => {
       throw new Error(`${e.message}\n${last}`);
     });
     expect(await kc.ok(['rollout', 'history', 'deployment/nginx', '-n', ns])).toBe('deployment.apps/nginx \nREVISION  CHANGE-CAUSE\n1         <none>\n2         <none>\n\n');
+    // the change-cause annotation is copied to the current ReplicaSet
+    await kc.ok(['annotate', 'deployment/nginx', 'kubernetes.io/change-cause=image 1.25', '-n', ns]);
+    await eventually(async () => {
+      const out = await kc.ok(['rollout', 'history', 'deployment/nginx', '-n', ns]);
+      return out === 'deployment.apps/nginx \nREVISION  CHANGE-CAUSE\n1         <none>\n2         image 1.25\n\n';
+    }, 20_000);
     const rev2 = await kc.ok(['rollout', 'history', 'deployment/nginx', '-n', ns, '--revision=2']);
     expect(rev2).toContain('Image:');
     expect(rev2).toContain('nginx:1.25');
@@ -107,7 +113,7 @@ describe.each(kubectls())('deployments with kubectl $version', (k) => {
     expect(d.spec.template.spec.containers[0].image).toBe('nginx');
     await eventually(async () => {
       const out = await kc.ok(['rollout', 'history', 'deployment/nginx', '-n', ns]);
-      return out === 'deployment.apps/nginx \nREVISION  CHANGE-CAUSE\n2         <none>\n3         <none>\n\n';
+      return out === 'deployment.apps/nginx \nREVISION  CHANGE-CAUSE\n2         image 1.25\n3         <none>\n\n';
     }, 20_000);
     const rs = JSON.parse(await kc.ok(['get', 'rs', '-n', ns, '-o', 'json'])).items;
     const first = rs.find((r: any) => r.metadata.annotations['deployment.kubernetes.io/revision'] === '3');
@@ -125,6 +131,17 @@ describe.each(kubectls())('deployments with kubectl $version', (k) => {
     expect(bad.code).not.toBe(0);
     const scale = JSON.parse(await kc.ok(['get', '--raw', `/apis/apps/v1/namespaces/${ns}/deployments/nginx/scale`]));
     expect(scale).toMatchObject({ kind: 'Scale', apiVersion: 'autoscaling/v1', spec: { replicas: 5 }, status: { replicas: 5, selector: 'app=nginx' } });
+  }, 60_000);
+
+  it('rollout pause and resume', async () => {
+    expect(await kc.ok(['rollout', 'pause', 'deployment/nginx', '-n', ns])).toBe('deployment.apps/nginx paused\n');
+    await eventually(async () => {
+      const d = JSON.parse(await kc.ok(['get', 'deploy', 'nginx', '-n', ns, '-o', 'json']));
+      const p = d.status.conditions.find((c: any) => c.type === 'Progressing');
+      return p.status === 'Unknown' && p.reason === 'DeploymentPaused' && p.message === 'Deployment is paused';
+    }, 20_000);
+    expect(await kc.ok(['rollout', 'resume', 'deployment/nginx', '-n', ns])).toBe('deployment.apps/nginx resumed\n');
+    await rolledOut();
   }, 60_000);
 
   it('rollout restart stamps the template and rolls out', async () => {
