@@ -279,3 +279,41 @@ export class LeaderElector {
     });
   }
 }
+
+export interface Campaign {
+  /** true while this process leads */
+  isLeader(): boolean;
+  /** stop campaigning; a leader stops leading (onStoppedLeading) and releases the lease when configured */
+  stop(): Promise<void>;
+}
+
+/**
+ * campaign for as long as the process runs: after losing the lease (onStoppedLeading has
+ * finished), campaign again. kube-controller-manager exits instead; a kindling process keeps
+ * serving its API and may lead again later.
+ */
+export function campaign(cfg: LeaderElectionConfig): Campaign {
+  let stopped = false;
+  let current: LeaderElector;
+  const start = () => {
+    current = new LeaderElector({
+      ...cfg,
+      callbacks: {
+        ...cfg.callbacks,
+        onStoppedLeading: async () => {
+          await cfg.callbacks.onStoppedLeading();
+          if (!stopped) start();
+        },
+      },
+    });
+    current.run();
+  };
+  start();
+  return {
+    isLeader: () => current.isLeader(),
+    async stop() {
+      stopped = true;
+      await current.stop();
+    },
+  };
+}
