@@ -17,6 +17,9 @@ import { metricsExtension, metricsGroup, type UsageSource } from '../apiserver/m
 import type { LifecycleRules } from '../nodes/rules.js';
 import { controlExtension, NodeNotFoundError } from './control.js';
 import type { NodeSimulator } from '../nodes/simulator.js';
+import { campaign, type Campaign } from '../client/leaderelection.js';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
 
 /** the slice of the simulated kubelet the runtime uses (src/nodes/index.ts) */
 interface NodeSimulatorLike {
@@ -33,6 +36,11 @@ interface NodeSimulatorLike {
 }
 
 export interface ClusterRuntimeOptions {
+  /**
+   * several processes share the store (etcd): controllers and simulated nodes run only in the
+   * process holding the kube-system/kube-controller-manager Lease. Default: on for etcd:// URLs.
+   */
+  leaderElection?: boolean | { leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number; identity?: string };
   /** cluster name (kind's, e.g. "kind") */
   cluster: string;
   nodes: NodePlan[];
@@ -151,9 +159,13 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
       usage: { nodeUsage: (n) => usage()?.nodeUsage?.(n), podUsage: (ns, n) => usage()?.podUsage?.(ns, n) },
     }),
   );
+  const elect = opts.leaderElection ?? /^etcds?:/i.test(opts.storeUrl ?? '');
+  let activate: (() => Promise<void>) | undefined;
+  let election: Campaign | undefined;
 
   const stop = async () => {
     ready = false;
+    await election?.stop().catch((e) => log(`kindling: leader election: ${e}`));
     await simulator?.stop().catch((e) => log(`kindling: stopping nodes: ${e}`));
     await controllers?.stop().catch((e) => log(`kindling: stopping controllers: ${e}`));
     await server.close();
@@ -178,7 +190,10 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
       log,
     );
     const ctlOptions = opts.nodeMonitorGracePeriodMs ? { NodeLifecycleController: { gracePeriodMs: opts.nodeMonitorGracePeriodMs } } : {};
-    if (ctl) controllers = await ctl.startControllers(client, clock, ctlOptions);
+    const startControllers = async () => {
+      if (ctl) controllers = await ctl.startControllers(client, clock, ctlOptions);
+    };
+    if (!elect) await startControllers();
     const sim = await optionalImport(
       () => import(OPTIONAL.nodes) as Promise<{ NodeSimulator: new (c: ApiClient, clock: Clock, o?: object) => NodeSimulatorLike }>,
       'nodes/index',
@@ -191,11 +206,17 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
       const dir = opts.runtimeDir ?? (await import('node:fs')).mkdtempSync((await import('node:path')).join((await import('node:os')).tmpdir(), 'kindling-runtime-'));
       processOpts = { processRuntime: new ProcessRuntime(client, clock, dir), defaultRuntime: 'process' };
     }
-    if (sim) {
+    const startSimulator = async () => {
+      if (!sim) return;
       simulator = new sim.NodeSimulator(client, clock, { ...(opts.rules ? { rules: opts.rules } : {}), ...processOpts });
       await simulator.start();
       streaming.setNodeStreams(simulator as unknown as NodeStreams);
-    }
+    };
+    if (!elect) await startSimulator();
+    activate = async () => {
+      await startControllers();
+      await startSimulator();
+    };
   } catch (e) {
     await stop();
     throw e;
@@ -209,6 +230,7 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
       await simulator.addNode(node);
       return;
     }
+    if (elect) return; // not leading: the leader's simulated kubelets register it
     // no simulated kubelet yet: register the Node once, Ready, as kubelet would
     try {
       const created = await client.create(R.nodes, undefined, node as unknown as KubeObject);
@@ -235,6 +257,40 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
   } catch (e) {
     await stop();
     throw e;
+  }
+  if (elect) {
+    const le = typeof opts.leaderElection === 'object' ? opts.leaderElection : {};
+    election = campaign({
+      client,
+      clock,
+      name: 'kube-controller-manager',
+      identity: le.identity ?? `${hostname()}_${randomUUID()}`,
+      leaseDurationMs: le.leaseDurationMs,
+      renewDeadlineMs: le.renewDeadlineMs,
+      retryPeriodMs: le.retryPeriodMs,
+      releaseOnCancel: true,
+      log,
+      callbacks: {
+        onStartedLeading: async () => {
+          log('kindling: leading: starting controllers and simulated nodes');
+          await activate?.();
+          for (const plan of [...plans.values()]) {
+            await addNode(plan).catch(async (e) => {
+              log(`kindling: taking over node ${plan.name} failed (${(e as Error).message}); retrying`);
+              await addNode(plan);
+            });
+          }
+        },
+        onStoppedLeading: async () => {
+          log('kindling: not leading: stopping controllers and simulated nodes');
+          const [s, c] = [simulator, controllers];
+          simulator = undefined;
+          controllers = undefined;
+          await s?.stop().catch((e) => log(`kindling: stopping nodes: ${e}`));
+          await c?.stop().catch((e) => log(`kindling: stopping controllers: ${e}`));
+        },
+      },
+    });
   }
   ready = true;
 

@@ -356,7 +356,8 @@ export class NodeSimulator {
     } catch (e) {
       if (!(e instanceof ApiError && e.code === 404)) throw e;
       const node = await this.client.get(R.nodes, undefined, sim.name).catch(() => undefined);
-      await this.client.create(R.leases, LEASE_NAMESPACE, {
+      // a concurrent heartbeat of the same node (addNode's and the periodic one) may have created it first
+      const created = this.client.create(R.leases, LEASE_NAMESPACE, {
         apiVersion: 'coordination.k8s.io/v1',
         kind: 'Lease',
         metadata: {
@@ -365,6 +366,10 @@ export class NodeSimulator {
           ownerReferences: node ? [{ apiVersion: 'v1', kind: 'Node', name: sim.name, uid: node.metadata.uid! }] : undefined,
         },
         spec,
+      });
+      await created.catch(async (ce: unknown) => {
+        if (!(ce instanceof ApiError && ce.code === 409)) throw ce;
+        await this.client.patch(R.leases, LEASE_NAMESPACE, sim.name, 'merge', { spec });
       });
     }
   }
