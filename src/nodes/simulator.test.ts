@@ -84,6 +84,35 @@ describe('NodeSimulator: nodes', () => {
   });
 });
 
+describe('NodeSimulator: kubelet events', () => {
+  const events = (c: FakeClient) =>
+    c.list<KubeObject>(R.events, 'default').then((l) => l.items.map((e: any) => [e.involvedObject.kind, e.involvedObject.uid, e.source.component, e.source.host, e.reason, e.message]));
+
+  it('reports its start on registration, then NodeNotSchedulable / NodeSchedulable when cordoned and uncordoned', async () => {
+    const { client, sim } = await setup();
+    await settle();
+    const start = [
+      ['Node', 'kind-worker', 'kubelet', 'kind-worker', 'Starting', 'Starting kubelet.'],
+      ['Node', 'kind-worker', 'kubelet', 'kind-worker', 'NodeHasSufficientMemory', 'Node kind-worker status is now: NodeHasSufficientMemory'],
+      ['Node', 'kind-worker', 'kubelet', 'kind-worker', 'NodeHasNoDiskPressure', 'Node kind-worker status is now: NodeHasNoDiskPressure'],
+      ['Node', 'kind-worker', 'kubelet', 'kind-worker', 'NodeHasSufficientPID', 'Node kind-worker status is now: NodeHasSufficientPID'],
+      ['Node', 'kind-worker', 'kubelet', 'kind-worker', 'NodeAllocatableEnforced', 'Updated Node Allocatable limit across pods'],
+    ];
+    expect(await events(client)).toEqual(start);
+    await client.patch(R.nodes, undefined, 'kind-worker', 'strategic', { spec: { unschedulable: true } });
+    await settle();
+    await client.patch(R.nodes, undefined, 'kind-worker', 'strategic', { metadata: { labels: { a: 'b' } } });
+    await settle();
+    await client.patch(R.nodes, undefined, 'kind-worker', 'strategic', { spec: { unschedulable: null } });
+    await settle();
+    expect((await events(client)).slice(start.length)).toEqual([
+      ['Node', 'kind-worker', 'kubelet', 'kind-worker', 'NodeNotSchedulable', 'Node kind-worker status is now: NodeNotSchedulable'],
+      ['Node', 'kind-worker', 'kubelet', 'kind-worker', 'NodeSchedulable', 'Node kind-worker status is now: NodeSchedulable'],
+    ]);
+    await sim.stop();
+  });
+});
+
 describe('NodeSimulator: pods', () => {
   it('runs a bound pod to Running/Ready with IPs from the podCIDR', async () => {
     const { client, sim } = await setup();

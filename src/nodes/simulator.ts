@@ -7,6 +7,7 @@ import type { Node, NodeCondition, Pod } from 'kubernetes-types/core/v1.js';
 import type { Clock, Timer } from '../clock/clock.js';
 import { ApiError, badRequest } from '../api/errors.js';
 import { Informer, objectKey, unwrapTombstone } from '../client/informer.js';
+import { EventRecorder } from '../client/events.js';
 import { R, type ApiClient, type KubeObject } from '../client/types.js';
 import { intValue, milliCPU } from '../controllers/scheduler/quantity.js';
 import { hex, PodRuntime } from './runtime.js';
@@ -63,6 +64,10 @@ interface SimNode {
   posted: NodeCondition[];
   forcePost: boolean;
   busy: boolean;
+  /** kubelet's lastNodeUnschedulable, for NodeSchedulable / NodeNotSchedulable events */
+  unschedulable: boolean;
+  /** events about the node, source kubelet on this host */
+  recorder: EventRecorder;
 }
 
 interface SimPod {
@@ -102,6 +107,7 @@ export class NodeSimulator {
   private rules: LifecycleRules;
   private readonly random: () => number;
   private podInformer: Informer<Pod & KubeObject> | undefined;
+  private nodeInformer: Informer<Node & KubeObject> | undefined;
   private readonly wakeups: Wakeups;
   private ticker: Timer | undefined;
   private nodeSeq = 0;
@@ -135,6 +141,11 @@ export class NodeSimulator {
     });
     this.podInformer = inf;
     await inf.start();
+    // kubelet's recordNodeSchedulableEvent: a change of spec.unschedulable (cordon) is reported as an event
+    const nodes = new Informer<Node & KubeObject>(this.client, R.nodes, { clock: this.clock });
+    nodes.addEventHandler({ onAdd: (n) => this.onNode(n), onUpdate: (_o, n) => this.onNode(n), onDelete: () => undefined });
+    this.nodeInformer = nodes;
+    await nodes.start();
     // one timer for every node's heartbeats; each tick handles the nodes that are due
     this.ticker = this.clock.setInterval(() => this.heartbeatTick(), 1000);
   }
@@ -143,6 +154,7 @@ export class NodeSimulator {
     this.started = false;
     this.ticker?.cancel();
     this.podInformer?.stop();
+    this.nodeInformer?.stop();
     this.wakeups.stop();
     for (const s of this.followers.values()) for (const w of s) w();
   }
@@ -183,6 +195,8 @@ export class NodeSimulator {
       posted: base.status?.conditions ?? [],
       forcePost: true,
       busy: false,
+      unschedulable: !!base.spec?.unschedulable,
+      recorder: new EventRecorder(this.client, this.clock, 'kubelet', name),
     };
     this.nodes.set(name, sim);
     if (!existing) {
@@ -192,10 +206,31 @@ export class NodeSimulator {
       } catch (e) {
         if (!(e instanceof ApiError && e.code === 409)) throw e;
       }
+      // what a kubelet reports when it starts and registers its node (the Ready condition is True at once here, so no NodeReady)
+      this.nodeEvent(sim, 'Starting', 'Starting kubelet.');
+      for (const reason of ['NodeHasSufficientMemory', 'NodeHasNoDiskPressure', 'NodeHasSufficientPID']) {
+        this.nodeEvent(sim, reason, `Node ${name} status is now: ${reason}`);
+      }
+      this.nodeEvent(sim, 'NodeAllocatableEnforced', 'Updated Node Allocatable limit across pods');
     }
     await this.heartbeat(sim, true);
     sim.nextLeaseAt = this.clock.now() + LEASE_RENEW_MS + Math.floor(this.random() * 1000);
     for (const p of this.podInformer?.byIndex('node', name) ?? []) this.onPod(p);
+  }
+
+  /** an event about a node as kubelet records it: the reference's uid is the node name */
+  private nodeEvent(sim: SimNode, reason: string, message: string): void {
+    sim.recorder.event({ apiVersion: 'v1', kind: 'Node', metadata: { name: sim.name, uid: sim.name } } as KubeObject, 'Normal', reason, message);
+  }
+
+  private onNode(n: Node & KubeObject): void {
+    const sim = this.nodes.get(n.metadata.name ?? '');
+    if (!sim || !sim.running) return;
+    const unschedulable = !!n.spec?.unschedulable;
+    if (unschedulable === sim.unschedulable) return;
+    sim.unschedulable = unschedulable;
+    const reason = unschedulable ? 'NodeNotSchedulable' : 'NodeSchedulable';
+    this.nodeEvent(sim, reason, `Node ${sim.name} status is now: ${reason}`);
   }
 
   async removeNode(name: string): Promise<void> {
