@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { LmdbStore } from '../src/store/lmdb.js';
 import { MemoryStore } from '../src/store/memory.js';
 import type { Store } from '../src/store/types.js';
-
-const CREATES = Number(process.argv[2] ?? 20_000);
+import { fmtInt, isMain, type Row } from './lib.js';
 const VALUE = JSON.stringify({
   apiVersion: 'v1',
   kind: 'Pod',
@@ -70,20 +69,27 @@ async function listTime(store: Store): Promise<{ ms: number; items: number }> {
   return { ms: (performance.now() - t0) / runs, items };
 }
 
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-
-console.log(`store bench: ${fmt(CREATES)} creates of ${VALUE.length} B values per run`);
-for (const b of backends) {
-  for (const writers of [1, 10, 200]) {
-    // one writer at a time against a durable disk is fsync-bound: fewer creates keep it short
-    const total = b.name === 'lmdb' && writers === 1 ? Math.min(CREATES, 1000) : CREATES;
+/** the store figures as rows; log gets one line per figure as it is measured */
+export async function storeBench(creates = 20_000, log: (line: string) => void = () => {}): Promise<Row[]> {
+  const rows: Row[] = [];
+  log(`store bench: ${fmtInt(creates)} creates of ${VALUE.length} B values per run`);
+  for (const b of backends) {
+    for (const writers of [1, 10, 200]) {
+      // one writer at a time against a durable disk is fsync-bound: fewer creates keep it short
+      const total = b.name === 'lmdb' && writers === 1 ? Math.min(creates, 1000) : creates;
+      const { store, dispose } = await b.open();
+      const rate = await writes(store, writers, total);
+      log(`${b.name.padEnd(6)} ${String(writers).padStart(3)} writers: ${fmtInt(rate).padStart(9)} creates/s  (${fmtInt(total)} creates)`);
+      rows.push({ name: `store ${b.name}: creates/s, ${writers} writers (${fmtInt(total)} x 1 KB)`, value: fmtInt(rate) });
+      await dispose();
+    }
     const { store, dispose } = await b.open();
-    const rate = await writes(store, writers, total);
-    console.log(`${b.name.padEnd(6)} ${String(writers).padStart(3)} writers: ${fmt(rate).padStart(9)} creates/s  (${fmt(total)} creates)`);
+    const { ms, items } = await listTime(store);
+    log(`${b.name.padEnd(6)} list of ${fmtInt(items)} keys: ${ms.toFixed(2)} ms`);
+    rows.push({ name: `store ${b.name}: list of ${fmtInt(items)} keys`, value: `${ms.toFixed(2)} ms` });
     await dispose();
   }
-  const { store, dispose } = await b.open();
-  const { ms, items } = await listTime(store);
-  console.log(`${b.name.padEnd(6)} list of ${fmt(items)} keys: ${ms.toFixed(2)} ms`);
-  await dispose();
+  return rows;
 }
+
+if (isMain(import.meta.url)) await storeBench(Number(process.argv[2] ?? 20_000), console.log);

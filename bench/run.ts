@@ -1,0 +1,55 @@
+// npm run bench [-- --nodes N] [-- --upstream-limits] [-- --skip-store]
+// Runs every benchmark and prints one table with the machine it ran on. Figures, never asserts.
+
+import { storeBench } from './store.js';
+import { addNodes, cliCreate, daemonSetRollouts, fourNodeCreate, httpReads, rss, writes } from './cluster.js';
+import { limitedRollout } from './limits.js';
+import { machine, printTable, type Row } from './lib.js';
+
+const argv = process.argv.slice(2);
+const flag = (f: string) => argv.includes(f);
+const opt = (f: string, d: number) => {
+  const i = argv.indexOf(f);
+  return i >= 0 ? Number(argv[i + 1]) : d;
+};
+const NODES = opt('--nodes', 5000);
+const rows: Row[] = [];
+const log = (s: string) => console.log(s);
+const section = async (name: string, f: () => Promise<Row[]> | Row[]) => {
+  log(`- ${name}`);
+  const t0 = performance.now();
+  try {
+    const r = await f();
+    rows.push(...r);
+    for (const x of r) log(`  ${x.name}: ${x.value}${x.goal ? ` (goal ${x.goal})` : ''}`);
+  } catch (e) {
+    rows.push({ name, value: `failed: ${(e as Error).message}` });
+    log(`  failed: ${(e as Error).stack}`);
+  }
+  log(`  (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+};
+
+log(`kindling bench on ${machine()}`);
+if (!flag('--skip-store')) await section('store', () => storeBench(20_000));
+await section('4-node cluster, in-process', () => fourNodeCreate(3));
+await section('4-node cluster, CLI', () => cliCreate());
+let big: Awaited<ReturnType<typeof addNodes>>['big'] | undefined;
+await section(`add ${NODES} nodes`, async () => {
+  const r = await addNodes(NODES, log);
+  big = r.big;
+  return r.rows;
+});
+if (big) {
+  const b = big;
+  await section('reads over HTTPS', () => httpReads(b));
+  await section('writes', () => writes(b));
+  rows.push(rss(`server RSS with ${b.nodes} nodes (after reads and writes)`));
+  await section('DaemonSet over every node', () => daemonSetRollouts(b.cluster.client, b.nodes, ''));
+  rows.push(rss(`server RSS with a DaemonSet on ${b.nodes} nodes`, 1024 ** 3));
+  await b.cluster.stop();
+}
+if (flag('--upstream-limits')) {
+  await section('upstream client limits', () => limitedRollout(NODES, opt('--speed', 20), log));
+}
+printTable(`kindling bench: ${machine()}`, rows);
+process.exit(0);
