@@ -207,8 +207,13 @@ describe('several kindling processes on one 3-member etcd', () => {
       expect(fromOther.code, fromOther.stderr).toBe(0);
       expect(fromC.stdout).toBe(fromOther.stdout);
       expect(fromOther.stdout.trim().split('\n')).toHaveLength(NODES + 2); // header + pods + the DaemonSet
-      const ds = await new KubectlRunner(k, c.kubeconfig).run(['get', 'ds', 'ha-agent', '-o', 'jsonpath={.status.updatedNumberScheduled}/{.status.numberAvailable}']);
-      expect(ds.stdout).toBe(`${NODES}/${NODES}`);
+      // the status as the new leader's controller reports it, read through the replacement's API server
+      // (it may dip while a node's heartbeats catch up after the takeover, so wait for it to settle)
+      const counts = await eventually(async () => {
+        const ds = await new KubectlRunner(k, c.kubeconfig).run(['get', 'ds', 'ha-agent', '-o', 'jsonpath={.status.updatedNumberScheduled}/{.status.numberAvailable}']);
+        return ds.stdout === `${NODES}/${NODES}` ? ds.stdout : undefined;
+      }, 60_000);
+      expect(counts).toBe(`${NODES}/${NODES}`);
     }
     // the replacement does not lead while the survivor renews
     expect((await leaseOf(c)).holderIdentity).toBe(other.identity);
