@@ -46,7 +46,7 @@ export async function limitedRollout(nodes: number, speed: number, log: (s: stri
   await until('nodes registered', async () => (await client.list(R.nodes, undefined)).items.length === nodes, 120_000, 50);
   log(`  ${nodes} nodes registered; DaemonSet controller at ${dsBucket.qps} QPS / burst ${dsBucket.burst}, scheduler at ${schedBucket.qps} / ${schedBucket.burst}, clock x${speed}`);
   const t0 = performance.now();
-  const rows = await daemonSetRollouts(client, nodes, `upstream limits (${dsBucket.qps}/${dsBucket.burst} QPS, cluster time): `, 600_000, () => clock.now());
+  const rows = await daemonSetRollouts(client, nodes, `upstream limits (${dsBucket.qps}/${dsBucket.burst} QPS, cluster time): `, 120_000, () => clock.now());
   const real = performance.now() - t0;
   rows.push({
     name: `upstream limits: requests (throttled) by the DaemonSet controller / scheduler`,

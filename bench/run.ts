@@ -1,4 +1,4 @@
-// npm run bench [-- --nodes N] [-- --upstream-limits] [-- --skip-store]
+// npm run bench [-- --nodes N] [--skip-store] [--upstream-limits [--limit-nodes N (default 1000)] [--speed X (default 20)]]
 // Runs every benchmark and prints one table with the machine it ran on. Figures, never asserts.
 
 import { storeBench } from './store.js';
@@ -49,7 +49,7 @@ if (big) {
   await b.cluster.stop();
 }
 if (flag('--upstream-limits')) {
-  await section('upstream client limits', () => limitedRollout(NODES, opt('--speed', 20), log));
+  await section('upstream client limits', () => limitedRollout(opt('--limit-nodes', 1000), opt('--speed', 20), log));
 }
 printTable(`kindling bench: ${machine()}`, rows);
 process.exit(0);
