@@ -50,6 +50,35 @@ describe('cluster certificates', () => {
     }
   });
 
+  it('uses ECDSA P-256 keys (kubeadm ECDSA-P256) and kubeadm\'s key usages and validity', () => {
+    const now = new Date('2030-06-01T12:00:00Z');
+    const c = generateClusterCerts({ now, ips: ['::1', 'fd00::10'] });
+    const ca = new X509Certificate(c.caCert);
+    const srv = new X509Certificate(c.cert);
+    expect(ca.publicKey.asymmetricKeyType).toBe('ec');
+    expect(ca.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+    expect(c.caKey).toMatch(/^-----BEGIN EC PRIVATE KEY-----\n/);
+    expect(c.key).toMatch(/^-----BEGIN EC PRIVATE KEY-----\n/);
+    expect(ca.subject).toBe('CN=kubernetes');
+    expect(srv.subject).toBe('CN=kube-apiserver');
+    expect(srv.issuer).toBe('CN=kubernetes');
+    expect(srv.keyUsage).toEqual(['1.3.6.1.5.5.7.3.1']);
+    expect(new Date(srv.validFrom).toISOString()).toBe('2030-06-01T11:55:00.000Z');
+    expect(new Date(srv.validTo).toISOString()).toBe('2031-06-01T12:00:00.000Z');
+    // 10 years: past 2049 the encoding switches to GeneralizedTime
+    expect(new Date(ca.validTo).toISOString()).toBe('2040-05-29T12:00:00.000Z');
+    const late = new X509Certificate(generateClusterCerts({ now: new Date('2045-01-01T00:00:00Z') }).caCert);
+    expect(new Date(late.validTo).toISOString()).toBe('2054-12-30T00:00:00.000Z');
+    expect(srv.checkIP('::1')).toBe('::1');
+    expect(srv.checkIP('fd00::10')).toBe('fd00::10');
+    expect(srv.checkIP('10.96.0.1')).toBe('10.96.0.1');
+    expect(srv.checkIP('10.96.0.2')).toBeUndefined();
+    expect(srv.verify(ca.publicKey)).toBe(true);
+    expect(srv.verify(new X509Certificate(generateClusterCerts().caCert).publicKey)).toBe(false);
+    expect(ca.verify(ca.publicKey)).toBe(true);
+    expect(BigInt(`0x${srv.serialNumber}`)).toBeGreaterThan(0n);
+  });
+
   it('tokens are random', () => {
     const a = generateToken();
     expect(a.length).toBeGreaterThanOrEqual(40);
