@@ -12,6 +12,7 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions, type ExtraGroup }
 import { toTable } from '../api/printers/index.js';
 import { decodeProtobufObject, isProtobufBody } from '../api/protobuf/index.js';
 import type { HubEvent } from './watchhub.js';
+import { getJson, listJson } from './rawjson.js';
 
 /** upstream's limit for request bodies (apiserver MaxRequestBodyBytes) */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -224,9 +225,22 @@ export function createRequestHandler(opts: HttpHandlerOptions) {
         return serveWatch(req, res, url, p, fieldSelector, table);
       }
       if (name) {
+        if (!table && !subresource) {
+          const json = await getJson(registry.store, info, namespace, name);
+          if (json !== undefined) return sendJson(res, 200, json);
+        }
         const obj = await registry.get(ref, namespace, name, subresource);
         if (table) return sendJson(res, 200, toTable(info, [obj], { now, includeObject: table.includeObject, resourceVersion: obj.metadata.resourceVersion }));
         return sendJson(res, 200, obj);
+      }
+      if (!table && !q.get('labelSelector') && !q.get('fieldSelector')) {
+        const json = await listJson(registry.store, info, namespace, {
+          resourceVersion: q.get('resourceVersion') ?? undefined,
+          resourceVersionMatch: q.get('resourceVersionMatch') ?? undefined,
+          limit: q.get('limit') ? Number(q.get('limit')) : undefined,
+          continue: q.get('continue') ?? undefined,
+        });
+        if (json !== undefined) return sendJson(res, 200, json);
       }
       const list = await registry.list(ref, namespace, {
         labelSelector: q.get('labelSelector') ?? undefined,
