@@ -63,6 +63,12 @@ function controllerOf(o: KubeObject): OwnerReference | undefined {
   return (o.metadata.ownerReferences ?? []).find((r) => r.controller);
 }
 
+/** pod index: `<namespace>/<controller uid>`, `<namespace>/` for pods without a controller */
+const CONTROLLER_INDEX = 'daemonset-controller-uid';
+function controllerIndexValues(o: KubeObject): string[] {
+  return [`${o.metadata.namespace ?? ''}/${controllerOf(o)?.uid ?? ''}`];
+}
+
 function newControllerRef(ds: DS): OwnerReference {
   return { apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name!, uid: ds.metadata.uid!, controller: true, blockOwnerDeletion: true };
 }
@@ -138,6 +144,8 @@ export class DaemonSetController {
     this.podInformer = new Informer<PodT>(client, R.pods, { clock });
     this.nodeInformer = new Informer<NodeT>(client, R.nodes, { clock });
     this.historyInformer = new Informer<CR>(client, R.controllerrevisions, { clock });
+    // claim() only looks at pods this DaemonSet controls and at orphans: index both
+    this.podInformer.addIndexer(CONTROLLER_INDEX, controllerIndexValues);
     this.dsInformer.addEventHandler({
       onAdd: (ds) => this.enqueue(ds),
       onUpdate: (old, cur) => this.onDaemonSetUpdate(old, cur),
@@ -398,9 +406,17 @@ export class DaemonSetController {
     return { claimed, error: errs.length ? new AggregateError(errs) : undefined };
   }
 
-  /** getDaemonPods: claim every pod of the namespace */
+  /**
+   * getDaemonPods: claim the pods of the namespace. Pods another controller owns are skipped
+   * by claim() anyway, so only this DaemonSet's pods and the orphans are looked at (an index).
+   */
   private async getDaemonPods(ds: DS): Promise<PodT[]> {
-    const pods = this.podInformer.listNamespace(ds.metadata.namespace ?? '');
+    const ns = ds.metadata.namespace ?? '';
+    let pods: PodT[];
+    if (ds.metadata.uid) {
+      pods = this.podInformer.byIndex(CONTROLLER_INDEX, `${ns}/${ds.metadata.uid}`);
+      for (const o of this.podInformer.byIndex(CONTROLLER_INDEX, `${ns}/`)) pods.push(o);
+    } else pods = this.podInformer.listNamespace(ns);
     const { claimed, error } = await this.claim(ds, pods, R.pods, 'Pod', this.canAdopt(ds));
     if (error) throw error;
     return claimed;

@@ -126,6 +126,13 @@ export function newDaemonPod(ds: DaemonSet, nodeName: string): Pod {
   return { metadata: { ...(tpl.metadata ?? {}), namespace: ds.metadata?.namespace }, spec };
 }
 
+/** the template's tolerations with the daemon ones added, as newDaemonPod's pod has them */
+function daemonPodTolerations(tplSpec: PodSpec): Toleration[] | undefined {
+  const spec: PodSpec = { containers: [], tolerations: tplSpec.tolerations, hostNetwork: tplSpec.hostNetwork };
+  addOrUpdateDaemonPodTolerations(spec);
+  return spec.tolerations;
+}
+
 export interface ShouldRun {
   /** a daemon pod should be created on the node */
   shouldRun: boolean;
@@ -136,12 +143,15 @@ export interface ShouldRun {
 /** upstream NodeShouldRunDaemonPod */
 export function nodeShouldRunDaemonPod(node: Node, ds: DaemonSet): ShouldRun {
   const nodeName = node.metadata?.name ?? '';
-  const pod = newDaemonPod(ds, nodeName);
   const tplNodeName = ds.spec?.template?.spec?.nodeName ?? '';
   if (tplNodeName !== '' && tplNodeName !== nodeName) return { shouldRun: false, shouldContinueRunning: false };
-  if (!podMatchesNodeAffinity(pod.spec!, node)) return { shouldRun: false, shouldContinueRunning: false };
+  // what newDaemonPod would decide on, without copying the whole template for every node:
+  // the template's nodeSelector and affinity as they are, its tolerations plus the daemon ones
+  const tplSpec = (ds.spec?.template?.spec ?? { containers: [] }) as PodSpec;
+  if (!podMatchesNodeAffinity(tplSpec, node)) return { shouldRun: false, shouldContinueRunning: false };
   const taints = node.spec?.taints;
-  const tols = pod.spec!.tolerations;
+  if (!taints || taints.length === 0) return { shouldRun: true, shouldContinueRunning: true };
+  const tols = daemonPodTolerations(tplSpec);
   if (findUntoleratedTaint(taints, tols, (t) => t.effect === 'NoExecute' || t.effect === 'NoSchedule')) {
     const noExecute = findUntoleratedTaint(taints, tols, (t) => t.effect === 'NoExecute');
     return { shouldRun: false, shouldContinueRunning: !noExecute };

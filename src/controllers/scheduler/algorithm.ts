@@ -43,7 +43,15 @@ export function schedulePod(pod: Pod, snap: ScheduleSnapshot, random: () => numb
   const names = preFilterNodeNames(pod);
   let candidates = snap.nodes;
   if (names) {
-    candidates = snap.nodes.filter((n) => names.has(n.name));
+    if (snap.nodeIndex) {
+      // in snapshot order, without a pass over every node (the DaemonSet pod names one)
+      const at: number[] = [];
+      for (const name of names) {
+        const i = snap.nodeIndex(name);
+        if (i !== undefined && snap.nodes[i]?.name === name) at.push(i);
+      }
+      candidates = at.sort((a, b) => a - b).map((i) => snap.nodes[i]);
+    } else candidates = snap.nodes.filter((n) => names.has(n.name));
     diagnosis.absentStatus = { plugin: 'NodeAffinity', code: 'UnschedulableAndUnresolvable', reasons: ["node(s) didn't satisfy plugin(s) [NodeAffinity]"] };
   }
   const feasible: NodeInfo[] = [];
@@ -82,7 +90,8 @@ function moreImportantFirst(a: Pod, b: Pod): number {
 
 /** a snapshot where one node is replaced by a what-if copy */
 function replaceNode(snap: ScheduleSnapshot, ni: NodeInfo): ScheduleSnapshot {
-  return { ...snap, nodes: snap.nodes.map((n) => (n.name === ni.name ? ni : n)) };
+  // same positions, so nodeIndex still holds; the anti-affinity pods are found again
+  return { ...snap, nodes: snap.nodes.map((n) => (n.name === ni.name ? ni : n)), antiAffinityPods: undefined };
 }
 
 /** SelectVictimsOnNode: the fewest lower-priority pods whose removal lets the pod fit */

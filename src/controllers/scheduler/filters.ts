@@ -20,6 +20,10 @@ export interface Snapshot {
   nodes: NodeInfo[];
   /** labels of a namespace, for pod affinity namespaceSelector; undefined when unknown */
   namespaceLabels?: (ns: string) => Record<string, string> | undefined;
+  /** position of a node in `nodes`, when the caller keeps an index (else found by a scan) */
+  nodeIndex?: (name: string) => number | undefined;
+  /** the pods in `nodes` with required anti-affinity, when the caller keeps them (else found by a scan) */
+  antiAffinityPods?: { node: NodeInfo; pod: Pod }[];
 }
 
 export const REASON = {
@@ -149,6 +153,7 @@ function topologyValue(node: Node, key: string): string | undefined {
 /** existing pods with required anti-affinity, found once per snapshot (most pods have none) */
 const antiAffinityPods = new WeakMap<Snapshot, { node: NodeInfo; pod: Pod }[]>();
 function podsWithAntiAffinity(snap: Snapshot): { node: NodeInfo; pod: Pod }[] {
+  if (snap.antiAffinityPods) return snap.antiAffinityPods;
   let list = antiAffinityPods.get(snap);
   if (!list) {
     list = [];

@@ -120,4 +120,29 @@ describe('Scheduler', () => {
     expect(attempts()).toBeGreaterThan(before);
     s.stop();
   });
+
+  it("keeps a bound pod's required anti-affinity for later cycles (and forgets it when the pod goes)", async () => {
+    const { client, s } = await setup([makeNode('a'), makeNode('b')]);
+    const anti = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'kubernetes.io/hostname' }] } };
+    client.seed(R.pods, makePod('guard', { labels: { app: 'db' }, spec: { affinity: anti } }) as KubeObject);
+    await settle();
+    const guarded = pod(client, 'guard').spec!.nodeName!;
+    expect(['a', 'b']).toContain(guarded);
+    const other = guarded === 'a' ? 'b' : 'a';
+    for (const name of ['web1', 'web2', 'web3']) client.seed(R.pods, makePod(name, { labels: { app: 'web' } }) as KubeObject);
+    await settle();
+    expect(['web1', 'web2', 'web3'].map((n) => pod(client, n).spec!.nodeName)).toEqual([other, other, other]);
+    // a pod that only fits where the guard is: unschedulable with the anti-affinity reason
+    client.seed(R.pods, makePod('web4', { labels: { app: 'web' }, spec: { nodeSelector: { 'kubernetes.io/hostname': guarded } } }) as KubeObject);
+    await settle();
+    expect(pod(client, 'web4').status!.conditions!.find((c) => c.type === 'PodScheduled')!.message).toBe(
+      "0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) didn't satisfy existing pods anti-affinity rules. preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling.",
+    );
+    await client.delete(R.pods, 'default', 'guard');
+    await settle();
+    client.seed(R.pods, makePod('web5', { labels: { app: 'web' }, spec: { nodeSelector: { 'kubernetes.io/hostname': guarded } } }) as KubeObject);
+    await settle();
+    expect(pod(client, 'web5').spec!.nodeName).toBe(guarded);
+    s.stop();
+  });
 });

@@ -53,6 +53,12 @@ export class Scheduler {
   /** pending pods with a nominated node, by key */
   private readonly nominated = new Map<string, Pod>();
   private readonly nodeInfos = new Map<string, NodeInfo>();
+  /** the last snapshot's nodes (in nodeOrder), patched in place for the nodes marked dirty */
+  private snapNodes: NodeInfo[] | undefined;
+  private readonly snapIndex = new Map<string, number>();
+  private readonly dirty = new Set<string>();
+  /** assigned pods with required pod anti-affinity, by uid (most pods have none) */
+  private readonly antiAffinity = new Map<string, { node: string; pod: Pod }>();
   private flushTimer: Timer | undefined;
   private running = false;
   private loop: Promise<void> | undefined;
@@ -76,17 +82,17 @@ export class Scheduler {
     this.nodes.addEventHandler({
       onAdd: (n) => {
         this.nodeOrder = undefined;
-        this.nodeInfos.delete(n.metadata.name!);
+        this.invalidate(n.metadata.name!);
         this.queue.moveAllToActiveOrBackoff();
       },
       onUpdate: (a, b) => {
-        this.nodeInfos.delete(b.metadata.name!);
+        this.invalidate(b.metadata.name!);
         if (nodeChangedForScheduling(a, b)) this.queue.moveAllToActiveOrBackoff();
       },
       onDelete: (o) => {
         const n = unwrapTombstone(o);
         this.nodeOrder = undefined;
-        this.nodeInfos.delete(n.metadata.name!);
+        this.invalidate(n.metadata.name!);
       },
     });
     this.pods.addEventHandler({
@@ -117,11 +123,19 @@ export class Scheduler {
 
   // ---- cache ----
 
+  /** the node's NodeInfo is out of date */
+  private invalidate(name: string): void {
+    this.nodeInfos.delete(name);
+    this.dirty.add(name);
+  }
+
   private setAssigned(p: Pod | undefined, node: string | undefined, uid: string): void {
     const was = this.nodeOfPod.get(uid);
+    this.antiAffinity.delete(uid);
+    if (p && node && (p.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).length > 0) this.antiAffinity.set(uid, { node, pod: p });
     if (was !== undefined) {
       this.podsByNode.get(was)?.delete(uid);
-      this.nodeInfos.delete(was);
+      this.invalidate(was);
       this.nodeOfPod.delete(uid);
     }
     if (p && node) {
@@ -129,7 +143,7 @@ export class Scheduler {
       let m = this.podsByNode.get(node);
       if (!m) this.podsByNode.set(node, (m = new Map()));
       m.set(uid, p);
-      this.nodeInfos.delete(node);
+      this.invalidate(node);
     }
   }
 
@@ -177,19 +191,58 @@ export class Scheduler {
     }
   }
 
-  private snapshot(): ScheduleSnapshot {
-    if (!this.nodeOrder) this.nodeOrder = this.nodes.keys().sort();
-    const infos: NodeInfo[] = [];
-    for (const name of this.nodeOrder) {
-      let ni = this.nodeInfos.get(name);
-      if (!ni) {
-        const n = this.nodes.get(name);
-        if (!n) continue;
-        ni = new NodeInfo(n, [...(this.podsByNode.get(name)?.values() ?? [])]);
-        this.nodeInfos.set(name, ni);
-      }
-      infos.push(ni);
+  private nodeInfo(name: string): NodeInfo | undefined {
+    let ni = this.nodeInfos.get(name);
+    if (!ni) {
+      const n = this.nodes.get(name);
+      if (!n) return undefined;
+      ni = new NodeInfo(n, [...(this.podsByNode.get(name)?.values() ?? [])]);
+      this.nodeInfos.set(name, ni);
     }
+    return ni;
+  }
+
+  /**
+   * The cluster as the filters see it. Kept between cycles and updated only for the nodes
+   * that changed (as upstream's UpdateSnapshot), so a cycle is not O(nodes + pods); the
+   * returned snapshot is valid for one scheduling cycle.
+   */
+  private snapshot(): ScheduleSnapshot {
+    if (!this.nodeOrder) {
+      this.nodeOrder = this.nodes.keys().sort();
+      this.snapNodes = undefined;
+    }
+    let infos = this.snapNodes;
+    if (infos) {
+      for (const name of this.dirty) {
+        const i = this.snapIndex.get(name);
+        if (i === undefined) continue;
+        const ni = this.nodeInfo(name);
+        if (!ni) {
+          infos = undefined;
+          break;
+        }
+        infos[i] = ni;
+      }
+    }
+    this.dirty.clear();
+    if (!infos) {
+      infos = [];
+      this.snapIndex.clear();
+      for (const name of this.nodeOrder) {
+        const ni = this.nodeInfo(name);
+        if (!ni) continue;
+        this.snapIndex.set(name, infos.length);
+        infos.push(ni);
+      }
+      this.snapNodes = infos;
+    }
+    const antiAffinityPods: { node: NodeInfo; pod: Pod }[] = [];
+    for (const { node, pod } of this.antiAffinity.values()) {
+      const i = this.snapIndex.get(node);
+      if (i !== undefined) antiAffinityPods.push({ node: infos[i], pod });
+    }
+    const index = this.snapIndex;
     const nominated = new Map<string, Pod[]>();
     for (const p of this.nominated.values()) {
       const nn = p.status!.nominatedNodeName!;
@@ -198,6 +251,8 @@ export class Scheduler {
     }
     return {
       nodes: infos,
+      nodeIndex: (name) => index.get(name),
+      antiAffinityPods,
       namespaceLabels: (ns) => this.namespaces.get(ns)?.metadata.labels,
       nominatedPods: (n) => nominated.get(n) ?? [],
     };
