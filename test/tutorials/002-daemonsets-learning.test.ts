@@ -98,16 +98,19 @@ describe.each(kubectls())('seed 002 "Tutorial 09: DaemonSets" with kubectl $vers
     expect(rows[0][5]).toBe('172.18.0.2'); // hostNetwork: the node's address
   });
 
-  it('Step 4: kubectl exec $POD -- wget -q -O- http://localhost:9100/metrics | head -20 (needs exec into a node-exporter image)', async () => {
+  // Step 4 cannot be reproduced: node-exporter's metrics come from the node-exporter binary in its
+  // image, and kindling runs no images. On the simulated nodes this tutorial's cluster has, exec is
+  // refused with kindling's explanation (never invented output), and kubectl exits 1 as it does for
+  // any exec error from the server.
+  it('Step 4: kubectl exec $POD -- wget -q -O- http://localhost:9100/metrics (refused on a simulated node: no images)', async () => {
     const pod = await kc.ok(['get', 'pods', '-l', 'app=node-exporter', '-o', 'jsonpath={.items[0].metadata.name}']);
+    expect(pod).toMatch(/^node-exporter-[b-df-hj-np-tv-z2-9]{5}$/);
     const r = await kc.run(['exec', pod, '--', 'wget', '-q', '-O-', 'http://localhost:9100/metrics']);
-    // a real node-exporter answers with the Prometheus text format: # HELP / # TYPE / samples
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    const first20 = head(r.stdout, 20);
-    expect(wcL(first20)).toBe(20);
-    expect(first20.startsWith('# HELP ')).toBe(true);
-    for (const line of first20.trimEnd().split('\n')) expect(line).toMatch(/^(# (HELP|TYPE) \w+ .*|\w+(\{.*\})? \S+)$/);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(
+      `kindling: container "node-exporter" of pod "${pod}" runs on a simulated node: exec needs the process runtime (kindling create cluster --runtime process)`,
+    );
   });
 
   it('Step 5: Use Node Selector', async () => {
