@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { Status } from './status.js';
 import { parseDuration, formatDuration } from './duration.js';
 import { parseKindConfig, parseTaint, type NodeRole } from '../cluster/config.js';
-import { clusterDir, clusterExists, listClusters, readClusterState, writeClusterState } from '../cluster/state.js';
+import { clusterDir, clusterExists, listClusters, readClusterState, writeClusterState, RUNTIME_KINDS } from '../cluster/state.js';
 import {
   createClusterState,
   startClusterServer,
@@ -23,6 +23,7 @@ import {
   startNode,
   setNodeCondition,
   setRules,
+  checkRuntime,
 } from '../cluster/lifecycle.js';
 import { parseConditionArg } from '../cluster/control.js';
 import { serveState } from '../cluster/daemon.js';
@@ -78,6 +79,7 @@ create
   .option('--store <url>', 'store URL: etcd://HOST:PORT[,HOST:PORT...] to share one etcd among kindling processes (default: the embedded store)')
   .option('--rules <file>', 'lifecycle rules for the simulated kubelets (YAML; kindling)')
   .option('--node-grace-period <duration>', "node lifecycle's --node-monitor-grace-period (default 50s; kindling)")
+  .addOption(new Option('--runtime <runtime>', "the nodes' container runtime: simulated, or process to run containers' commands as sandboxed processes (kindling)").choices(RUNTIME_KINDS).default('simulated'))
   .action(async (o) => {
     let dir: string | undefined;
     try {
@@ -97,6 +99,7 @@ create
         store: o.store,
         rulesText,
         nodeMonitorGracePeriodMs,
+        runtime: o.runtime,
       });
       dir = created.dir;
       const { state, warnings } = created;
@@ -327,6 +330,7 @@ program
   .option('--insecure-http', 'plain HTTP for a new cluster')
   .option('--kubeconfig <path>', 'write the kubeconfig here (default: $KUBECONFIG or $HOME/.kube/config)')
   .option('--node-grace-period <duration>', "node lifecycle's --node-monitor-grace-period (default: the cluster's, else 50s)")
+  .addOption(new Option('--runtime <runtime>', "the nodes' container runtime: simulated or process (default: the cluster's, else simulated)").choices(RUNTIME_KINDS))
   .action(async (o) => {
     try {
       const nodeMonitorGracePeriodMs = o.nodeGracePeriod ? parseDuration(o.nodeGracePeriod) : undefined;
@@ -337,7 +341,7 @@ program
         if (clusterExists(clusterDir(name))) dir = clusterDir(name);
         else {
           const created = await createClusterState({
-            configText, name, workers: o.workers, kubernetesVersion: o.kubernetesVersion, host: o.host, port: o.port, insecureHttp: o.insecureHttp, store: o.store,
+            configText, name, workers: o.workers, kubernetesVersion: o.kubernetesVersion, host: o.host, port: o.port, insecureHttp: o.insecureHttp, store: o.store, runtime: o.runtime,
           });
           for (const w of created.warnings) err(`WARNING: ${w}`);
           dir = created.dir;
@@ -346,6 +350,11 @@ program
         err(`Set kubectl context to "${kindContextName(readClusterState(dir).name)}" in ${path}`);
       }
       if (o.store && readClusterState(dir).store !== o.store) writeClusterState(dir, { ...readClusterState(dir), store: o.store });
+      if (o.runtime && (readClusterState(dir).runtime ?? 'simulated') !== o.runtime) {
+        checkRuntime(o.runtime);
+        const { runtime: _old, ...rest } = readClusterState(dir);
+        writeClusterState(dir, o.runtime === 'process' ? { ...rest, runtime: 'process' } : rest);
+      }
       await serveState(dir, undefined, { nodeMonitorGracePeriodMs });
     } catch (e) {
       fail('serve', e);

@@ -231,6 +231,7 @@ export async function startRuntimeFromState(
     log,
     rules: readRules(dir),
     nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs ?? state.nodeMonitorGracePeriodMs,
+    ...(state.runtime === 'process' ? { runtime: 'process' as const, runtimeDir: statePaths(dir).runtime } : {}),
   });
 }
 

@@ -17,8 +17,10 @@ import {
   runningServer,
   statePaths,
   type ClusterState,
+  type ClusterRuntimeKind,
   type ServerInfo,
 } from './state.js';
+import { probeSandbox } from '../nodes/process/sandbox.js';
 import {
   freePort,
   spawnServer,
@@ -46,6 +48,18 @@ export interface CreateOptions extends ParseOptions {
   rulesText?: string;
   /** kube-controller-manager's --node-monitor-grace-period */
   nodeMonitorGracePeriodMs?: number;
+  /** the nodes' container runtime (default simulated) */
+  runtime?: ClusterRuntimeKind;
+  /** can this host build the process runtime's sandbox? (default probeSandbox; tests fake it) */
+  probe?: () => string | undefined;
+}
+
+/** refuse the process runtime on a host that cannot build its sandbox, with probeSandbox()'s reason */
+export function checkRuntime(runtime: ClusterRuntimeKind | undefined, probe: () => string | undefined = probeSandbox): void {
+  if (runtime === undefined || runtime === 'simulated') return;
+  if (runtime !== 'process') throw new Error(`unknown runtime "${runtime}" (simulated or process)`);
+  const missing = probe();
+  if (missing) throw new Error(`kindling: the process runtime cannot start on this host: ${missing}`);
 }
 
 /** write a new cluster's state (certs, token, port, node plan); throws like kind if it exists */
@@ -54,6 +68,7 @@ export async function createClusterState(o: CreateOptions): Promise<{ dir: strin
   const dir = clusterDir(spec.name, o.home);
   if (clusterExists(dir)) throw new Error(`node(s) already exist for a cluster with the name "${spec.name}"`);
   if (o.rulesText !== undefined) parseRules(o.rulesText); // refuse bad rules before anything is written
+  checkRuntime(o.runtime, o.probe); // and a runtime this host cannot run
   const nodes = planNodes(spec);
   const host = o.host ?? '127.0.0.1';
   const state: ClusterState = {
@@ -71,6 +86,7 @@ export async function createClusterState(o: CreateOptions): Promise<{ dir: strin
     ...(o.store ? { store: o.store } : {}),
   };
   if (o.nodeMonitorGracePeriodMs) state.nodeMonitorGracePeriodMs = o.nodeMonitorGracePeriodMs;
+  if (o.runtime && o.runtime !== 'simulated') state.runtime = o.runtime;
   if (!state.insecureHttp) {
     writeCerts(dir, generateClusterCerts({ dnsNames: [`${spec.name}-control-plane`], ips: host === '127.0.0.1' || host === '0.0.0.0' ? [] : [host] }));
   }

@@ -5,6 +5,7 @@
 //   server.json   the running server (pid, port, url); absent when stopped
 //   server.log    the server's output
 //   rules.yaml    the simulated kubelets' lifecycle rules, when set (create --rules, rules set)
+//   runtime/      the process runtime's pod volumes, logs and hostPath directories (--runtime process)
 
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -29,7 +30,12 @@ export interface ClusterState {
   createdAt: string;
   /** kube-controller-manager's --node-monitor-grace-period for this cluster (default 50 s) */
   nodeMonitorGracePeriodMs?: number;
+  /** the nodes' container runtime (create --runtime): simulated (default) or process (real, sandboxed) */
+  runtime?: ClusterRuntimeKind;
 }
+
+export type ClusterRuntimeKind = 'simulated' | 'process';
+export const RUNTIME_KINDS: readonly ClusterRuntimeKind[] = ['simulated', 'process'];
 
 export interface ServerInfo {
   pid: number;
@@ -50,6 +56,7 @@ export const statePaths = (dir: string) => ({
   server: join(dir, 'server.json'),
   log: join(dir, 'server.log'),
   rules: join(dir, 'rules.yaml'),
+  runtime: join(dir, 'runtime'),
   store: join(dir, 'store'),
   pki: join(dir, 'pki'),
   caCert: join(dir, 'pki', 'ca.crt'),
