@@ -52,6 +52,8 @@ export interface ContainerRuntime {
   configError?: { reason: string; message: string };
   /** process runtime: the readiness probe's last result (undefined = no probe) */
   probeReady?: boolean;
+  /** process runtime: false while a startup probe has not succeeded (undefined = no probe) */
+  probeStarted?: boolean;
 }
 
 /**
@@ -370,8 +372,8 @@ export class PodRuntime {
       case 'running':
         s.state = { running: { startedAt: iso(c.startedAt) } };
         s.containerID = c.containerID;
-        s.started = true;
-        s.ready = now >= c.readyAt && c.probeReady !== false;
+        s.started = c.probeStarted !== false;
+        s.ready = now >= c.readyAt && c.probeReady !== false && c.probeStarted !== false;
         break;
       case 'crashBackoff': {
         const p = this.pod.metadata;

@@ -157,6 +157,8 @@ export class NodeSimulator {
     this.nodeInformer?.stop();
     this.wakeups.stop();
     for (const s of this.followers.values()) for (const w of s) w();
+    // real processes end with the node (their files stay for the next start)
+    for (const p of this.pods.values()) (p.rt.hooks as PodProcessHooks | undefined)?.shutdown();
   }
 
   setRules(rules: LifecycleRules): void {
@@ -449,7 +451,8 @@ export class NodeSimulator {
     const prt = this.opts.processRuntime;
     if (!prt) return undefined;
     const facts = { namespace: p.metadata?.namespace ?? 'default', name: p.metadata?.name ?? '', labels: p.metadata?.labels, annotations: p.metadata?.annotations };
-    let choice = this.opts.defaultRuntime ?? 'process';
+    // kind's own kube-system DaemonSets (kindnet, kube-proxy) run binaries this host does not have: simulated unless a rule says otherwise
+    let choice = isKindSystemPod(p) ? 'simulated' : (this.opts.defaultRuntime ?? 'process');
     for (const c of [...(p.spec?.initContainers ?? []), ...(p.spec?.containers ?? [])]) {
       const r = resolveBehaviour(this.rules, facts, c).runtime;
       if (r) {
@@ -615,10 +618,12 @@ export class NodeSimulator {
     const sp = this.pods.get(`${namespace}/${pod}`);
     const hooks = sp?.rt.hooks as PodProcessHooks | undefined;
     if (!sp || !hooks) throw simulatedExecRefusal(pod, container);
-    const pid = hooks.pid(container);
+    // the container may still be building its sandbox: exec joins it once its command runs
+    const ready = await hooks.whenReady(container);
+    const pid = ready ? hooks.pid(container) : undefined;
     const id = hooks.identity(container);
     if (!pid || !id) throw new Error(`container ${container} is not running`);
-    const child = spawnInContainer(pid, id.uid, id.gid, command, undefined, !!io.stdin);
+    const child = spawnInContainer(pid, id.uid, id.gid, command, id.env, !!io.stdin);
     if (io.stdin && child.stdin) io.stdin.pipe(child.stdin);
     child.stdout!.pipe(io.stdout, { end: false });
     child.stderr!.pipe(io.tty ? io.stdout : io.stderr, { end: false });
@@ -659,6 +664,12 @@ export class NodeSimulator {
     }
     return u;
   }
+}
+
+/** kind's system pods: kube-system's kindnet and kube-proxy (the process runtime simulates them) */
+export function isKindSystemPod(p: Pod): boolean {
+  const app = p.metadata?.labels?.['k8s-app'];
+  return p.metadata?.namespace === 'kube-system' && (app === 'kindnet' || app === 'kube-proxy');
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -15,10 +15,16 @@ import { R, type ApiClient, type KubeObject } from '../../client/types.js';
 import type { ContainerHooks, ContainerRuntime, PodRuntime } from '../runtime.js';
 import { containerPid, launchSandbox, probeSandbox, type VolumeMount } from './sandbox.js';
 import { LogWriter, readLogFile, type LogLine } from './logs.js';
+import { EventRecorder, type EventType } from '../../client/events.js';
+import { ProbeWorker, runHook, type InContainer, type ProbeKind } from './probes.js';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** what a container without a command runs (kindling has no images, so no entrypoint to run) */
 export const IDLE_COMMAND = ['sleep', 'infinity'];
+/** added to the Started event of such a container (upstream's ContainerStateRunning has no message) */
+export const IDLE_NOTE = "(kindling: no command given; running an idle placeholder because the image's entrypoint is unknowable here)";
+/** kubelet's minimumGracePeriodInSeconds, after a preStop hook */
+const MIN_GRACE_MS = 2000;
 
 type ConfigError = { reason: string; message: string };
 const configError = (message: string): ConfigError => ({ reason: 'CreateContainerConfigError', message });
@@ -29,10 +35,14 @@ export interface PodProcessHooks extends ContainerHooks {
   logLines(container: string, instance: number): LogLine[];
   /** the PID of the container's PID 1 (in this PID namespace), while it runs */
   pid(container: string): number | undefined;
-  /** the uid/gid the container's processes run as */
-  identity(container: string): { uid: number; gid: number } | undefined;
+  /** the uid/gid the container's processes run as, and its environment */
+  identity(container: string): { uid: number; gid: number; env: Record<string, string> } | undefined;
+  /** resolves true once the container's sandbox is built and its command runs (false: not running) */
+  whenReady(container: string): Promise<boolean>;
   /** kill everything and remove the pod's files */
   dispose(): void;
+  /** kill everything, keep the files (the node stops with kindling) */
+  shutdown(): void;
 }
 
 interface Running {
@@ -41,9 +51,17 @@ interface Running {
   killTimer?: Timer;
   uid: number;
   gid: number;
+  env: Record<string, string>;
+  /** the sandbox is built and the command exec'd */
+  ready: boolean;
+  readyP: Promise<boolean>;
+  workers: ProbeWorker[];
+  stopping: boolean;
 }
 
 export class ProcessRuntime {
+  private readonly recorders = new Map<string, EventRecorder>();
+
   constructor(
     private readonly client: ApiClient,
     private readonly clock: Clock,
@@ -57,11 +75,115 @@ export class ProcessRuntime {
     return join(this.stateDir, 'nodes', node);
   }
 
+  /** an event about a pod from the node's kubelet */
+  private event(pod: Pod, node: string, type: EventType, reason: string, message: string): void {
+    let r = this.recorders.get(node);
+    if (!r) this.recorders.set(node, (r = new EventRecorder(this.client, this.clock, 'kubelet', node)));
+    r.event({ apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata ?? {} } as KubeObject, type, reason, message);
+  }
+
   hooksFor(pod: Pod, node: string, ips: () => { hostIP: string; podIP: string }, onChange: () => void): PodProcessHooks {
     const meta = pod.metadata ?? {};
     const podDir = join(this.stateDir, 'pods', `${meta.namespace}_${meta.name}_${meta.uid}`);
     const running = new Map<string, Running>();
-    const prepared = new Map<string, { env: Record<string, string>; mounts: VolumeMount[]; uid: number; gid: number; command: string[]; workingDir?: string }>();
+    const prepared = new Map<string, { env: Record<string, string>; mounts: VolumeMount[]; uid: number; gid: number; command: string[]; idle: boolean; workingDir?: string }>();
+    const fmtPod = `${meta.name}_${meta.namespace}(${meta.uid})`;
+    const podGraceMs = (pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
+    const event = (type: EventType, reason: string, message: string) => this.event(pod, node, type, reason, message);
+    const target = (name: string, r: Running): InContainer | undefined => {
+      const pid = r.ready && running.get(name) === r && r.child.pid ? containerPid(r.child.pid) : undefined;
+      return pid ? { pid, uid: r.uid, gid: r.gid, env: r.env, podIP: ips().podIP, container: spec(name)! } : undefined;
+    };
+    /** SIGTERM (after the preStop hook), SIGKILL after the grace period; message for the Killing event */
+    const kill = (c: ContainerRuntime, graceMs: number, message: string) => {
+      const r = running.get(c.name);
+      if (!r || r.stopping) return;
+      r.stopping = true;
+      for (const w of r.workers) w.stop();
+      event('Normal', 'Killing', message);
+      const term = (ms: number) => {
+        const pid = r.child.pid ? containerPid(r.child.pid) : undefined;
+        if (pid) {
+          try {
+            process.kill(pid, 'SIGTERM');
+          } catch {
+            /* gone */
+          }
+        }
+        const hard = () => {
+          try {
+            if (pid) process.kill(pid, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+          r.child.kill('SIGKILL');
+        };
+        if (ms <= 0) hard();
+        else r.killTimer = this.clock.setTimeout(hard, ms);
+      };
+      const preStop = spec(c.name)?.lifecycle?.preStop;
+      const t = target(c.name, r);
+      if (!preStop || !t || graceMs <= 0) return term(graceMs);
+      // kubelet: the preStop hook runs first, within the grace period; what is left (at least 2 s) goes to SIGTERM
+      const began = this.clock.now();
+      void runHook(preStop, t, this.clock, fmtPod, graceMs).then((msg) => {
+        if (msg) event('Warning', 'FailedPreStopHook', msg);
+        if (running.get(c.name) === r) term(Math.max(MIN_GRACE_MS, graceMs - (this.clock.now() - began)));
+      });
+    };
+    /** the container runs: Started event, postStart hook, then its probes */
+    const running0 = (c: ContainerRuntime, r: Running, idle: boolean) => {
+      event('Normal', 'Started', `Started container ${c.name}${idle ? ` ${IDLE_NOTE}` : ''}`);
+      const cs = spec(c.name)!;
+      const startedAt = c.startedAt;
+      const probes = () => {
+        if (running.get(c.name) !== r || r.stopping || c.init) return;
+        const add = (kind: ProbeKind, probe: typeof cs.readinessProbe) => {
+          if (!probe) return;
+          const Kind = kind[0].toUpperCase() + kind.slice(1);
+          const w: ProbeWorker = new ProbeWorker(
+            kind,
+            probe,
+            this.clock,
+            startedAt,
+            () => target(c.name, r),
+            () => kind === 'startup' || c.probeStarted !== false,
+            ({ result, output, set }) => {
+              if (running.get(c.name) !== r || r.stopping) return;
+              if (result === 'unknown') event('Warning', 'Unhealthy', `${Kind} probe errored: ${output}`);
+              else if (result === 'failure') event('Warning', 'Unhealthy', `${Kind} probe failed: ${output}`);
+              if (!set) return;
+              if (kind === 'readiness') {
+                if (c.probeReady !== (result === 'success')) {
+                  c.probeReady = result === 'success';
+                  onChange();
+                }
+              } else if (kind === 'startup' && result === 'success') {
+                w.stop();
+                c.probeStarted = true;
+                onChange();
+              } else if (result === 'failure') {
+                const grace = probe.terminationGracePeriodSeconds != null ? probe.terminationGracePeriodSeconds * 1000 : podGraceMs;
+                kill(c, grace, `Container ${c.name} failed ${kind} probe, will be restarted`);
+              }
+            },
+          );
+          r.workers.push(w);
+          w.start();
+        };
+        add('startup', cs.startupProbe);
+        add('readiness', cs.readinessProbe);
+        add('liveness', cs.livenessProbe);
+      };
+      const postStart = cs.lifecycle?.postStart;
+      const t = target(c.name, r);
+      if (!postStart || !t) return probes();
+      void runHook(postStart, t, this.clock, fmtPod, 0).then((msg) => {
+        if (!msg) return probes();
+        event('Warning', 'FailedPostStartHook', msg);
+        kill(c, podGraceMs, 'FailedPostStartHook');
+      });
+    };
     let rt: PodRuntime | undefined;
     let disposed = false;
     const spec = (name: string): Container | undefined => [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].find((c) => c.name === name);
@@ -96,8 +218,17 @@ export class ProcessRuntime {
         const logs = new LogWriter(path, () => this.clock.now());
         const runDir = join(podDir, 'run', `${c.name}-${c.restartCount}`);
         const child = launchSandbox({ hostname: meta.name ?? '', command: p.command, env: p.env, workingDir: p.workingDir, uid: p.uid, gid: p.gid, mounts: p.mounts, hostNetwork: !!pod.spec?.hostNetwork, runDir });
-        const r: Running = { child, logs, uid: p.uid, gid: p.gid };
+        const r: Running = { child, logs, uid: p.uid, gid: p.gid, env: p.env, ready: false, readyP: child.ready, workers: [], stopping: false };
         running.set(c.name, r);
+        const cs = spec(c.name);
+        c.probeStarted = !c.init && cs?.startupProbe ? false : undefined;
+        c.probeReady = !c.init && cs?.readinessProbe ? false : undefined;
+        event('Normal', 'Created', `Created container ${c.name}`);
+        void child.ready.then((ok) => {
+          if (!ok || running.get(c.name) !== r) return;
+          r.ready = true;
+          running0(c, r, p.idle);
+        });
         child.stdout?.on('data', (d: Buffer) => {
           logs.write('stdout', d);
           onChange();
@@ -109,6 +240,7 @@ export class ProcessRuntime {
         child.on('close', (code, signal) => {
           logs.flush();
           r.killTimer?.cancel();
+          for (const w of r.workers) w.stop();
           if (running.get(c.name) === r) running.delete(c.name);
           rmSync(runDir, { recursive: true, force: true });
           const exit = code ?? 128 + (signal ? signalNumber(signal) : 0);
@@ -116,28 +248,7 @@ export class ProcessRuntime {
           onChange();
         });
       },
-      stop: (c, graceMs) => {
-        const r = running.get(c.name);
-        if (!r) return;
-        const pid = containerPid(r.child.pid!);
-        if (pid) {
-          try {
-            process.kill(pid, 'SIGTERM');
-          } catch {
-            /* gone */
-          }
-        }
-        const kill = () => {
-          try {
-            if (pid) process.kill(pid, 'SIGKILL');
-          } catch {
-            /* gone */
-          }
-          r.child.kill('SIGKILL');
-        };
-        if (graceMs <= 0) kill();
-        else r.killTimer = this.clock.setTimeout(kill, graceMs);
-      },
+      stop: (c, graceMs) => kill(c, graceMs, `Stopping container ${c.name}`),
       logLines: (name, n) => readLogFile(logPath(name, n)),
       pid: (name) => {
         const r = running.get(name);
@@ -145,15 +256,34 @@ export class ProcessRuntime {
       },
       identity: (name) => {
         const r = running.get(name);
-        return r ? { uid: r.uid, gid: r.gid } : undefined;
+        return r ? { uid: r.uid, gid: r.gid, env: r.env } : undefined;
       },
-      dispose: () => {
+      whenReady: async (name) => {
+        const r = running.get(name);
+        return r ? (await r.readyP) && running.get(name) === r : false;
+      },
+      shutdown: () => {
         disposed = true;
         for (const r of running.values()) {
           r.killTimer?.cancel();
+          for (const w of r.workers) w.stop();
+          // the container's PID 1 first: killing it ends its PID namespace (the launcher's death alone may not)
+          const pid = r.child.pid ? containerPid(r.child.pid) : undefined;
+          try {
+            if (pid) process.kill(pid, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
           r.child.kill('SIGKILL');
+          // nothing of a killed container may keep this process alive
+          r.child.stdout?.destroy();
+          r.child.stderr?.destroy();
+          r.child.unref();
         }
         running.clear();
+      },
+      dispose: () => {
+        hooks.shutdown();
         rmSync(podDir, { recursive: true, force: true });
       },
     };
@@ -267,7 +397,7 @@ export class ProcessRuntime {
 
     const expand = (s: string) => s.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, name: string | undefined) => (m === '$$' ? '$' : name !== undefined && name in env ? env[name] : m));
     const argv = [...(c.command ?? []), ...(c.args ?? [])].map(expand);
-    return { env, mounts, uid: uid ?? 0, gid: gid ?? 0, command: argv.length ? argv : IDLE_COMMAND, workingDir: c.workingDir };
+    return { env, mounts, uid: uid ?? 0, gid: gid ?? 0, command: argv.length ? argv : IDLE_COMMAND, idle: argv.length === 0, workingDir: c.workingDir };
   }
 
   private async envValue(

@@ -78,4 +78,6 @@ umount -l /.oldroot
 rmdir /.oldroot
 mkdir -p "$WORKDIR"
 cd "$WORKDIR"
+# tell the launcher the container is set up (fd 3), then close it so the command does not inherit it
+if { true >&3; } 2>/dev/null; then echo ready >&3; exec 3>&-; fi
 exec setpriv --reuid="$RUN_UID" --regid="$RUN_GID" --clear-groups -- env -i -- "${ENVS[@]}" "${CMD[@]}"

@@ -60,8 +60,13 @@ function specText(s: SandboxSpec, waitMap: boolean): string {
   ].join('\n');
 }
 
+export type SandboxProcess = ChildProcess & {
+  /** resolves true once the sandbox is built and the command is being exec'd (false: it ended before) */
+  ready: Promise<boolean>;
+};
+
 /** start the sandboxed process; its stdout/stderr are pipes; it dies with this process */
-export function launchSandbox(s: SandboxSpec): ChildProcess {
+export function launchSandbox(s: SandboxSpec): SandboxProcess {
   mkdirSync(join(s.runDir, 'mnt'), { recursive: true });
   const root = isRoot();
   writeFileSync(join(s.runDir, 'spec'), specText(s, root), { mode: 0o644 });
@@ -70,9 +75,19 @@ export function launchSandbox(s: SandboxSpec): ChildProcess {
   // as root the launcher writes a range of ids itself (unshare's --map-users needs newuidmap)
   const user = root ? ['--user'] : ['--map-root-user'];
   const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'unshare', ...user, ...ns, '--', '/bin/bash', SANDBOX_SCRIPT, join(s.runDir, 'spec')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+  }) as SandboxProcess;
+  const signal = child.stdio[3] as import('node:stream').Readable;
+  child.ready = new Promise<boolean>((resolve) => {
+    signal.once('data', () => {
+      resolve(true);
+      signal.destroy();
+    });
+    signal.once('close', () => resolve(false));
+    child.once('close', () => resolve(false));
   });
+  signal.on('error', () => undefined);
   if (root && child.pid) {
     const pid = child.pid;
     // setpriv execs unshare in the same process; wait until it has made the user namespace
