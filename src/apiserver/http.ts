@@ -83,8 +83,10 @@ export function parseResourcePath(pathname: string): ParsedPath | undefined | 'n
 }
 
 function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
-  const data = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data), ...headers });
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  // a big body is encoded once (Buffer.byteLength and then res.end would each walk it)
+  const data = text.length > 65_536 ? Buffer.from(text, 'utf8') : text;
+  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': typeof data === 'string' ? Buffer.byteLength(data) : data.length, ...headers });
   res.end(data);
 }
 
