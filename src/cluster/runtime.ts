@@ -56,14 +56,14 @@ export interface ClusterRuntimeOptions {
   tls?: { cert: string; key: string };
   token?: string;
   log?: (msg: string) => void;
-  /** the simulated kubelets' pod lifecycle rules (default: the simulator's) */
-  rules?: LifecycleRules;
-  /** kube-controller-manager's --node-monitor-grace-period (default 50 s) */
-  nodeMonitorGracePeriodMs?: number;
   /** the nodes' container runtime: simulated (default) or process (real, sandboxed processes) */
   runtime?: 'simulated' | 'process';
   /** where the process runtime keeps volumes and logs (default: a temporary directory) */
   runtimeDir?: string;
+  /** the simulated kubelets' pod lifecycle rules (default: the simulator's) */
+  rules?: LifecycleRules;
+  /** kube-controller-manager's --node-monitor-grace-period (default 50 s) */
+  nodeMonitorGracePeriodMs?: number;
 }
 
 export interface ClusterRuntime {
@@ -195,7 +195,7 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
     };
     if (!elect) await startControllers();
     const sim = await optionalImport(
-      () => import(OPTIONAL.nodes) as Promise<{ NodeSimulator: new (c: ApiClient, clock: Clock, o?: object) => NodeSimulatorLike }>,
+      () => import(OPTIONAL.nodes) as Promise<{ NodeSimulator: new (c: ApiClient, clock: Clock, o?: { rules?: LifecycleRules }) => NodeSimulatorLike }>,
       'nodes/index',
       log,
     );
@@ -273,12 +273,23 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
       callbacks: {
         onStartedLeading: async () => {
           log('kindling: leading: starting controllers and simulated nodes');
-          await activate?.();
-          for (const plan of [...plans.values()]) {
-            await addNode(plan).catch(async (e) => {
-              log(`kindling: taking over node ${plan.name} failed (${(e as Error).message}); retrying`);
-              await addNode(plan);
-            });
+          // a store hiccup during take-over (an etcd member dying) must not leave a leader that
+          // runs nothing: undo what started and try again until it works or leadership ends
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await activate?.();
+              for (const plan of [...plans.values()]) await addNode(plan);
+              return;
+            } catch (e) {
+              log(`kindling: taking over failed (${(e as Error).message}); retrying (attempt ${attempt})`);
+              const [s, c] = [simulator, controllers];
+              simulator = undefined;
+              controllers = undefined;
+              await s?.stop().catch(() => {});
+              await c?.stop().catch(() => {});
+              if (!election?.isLeader()) return;
+              await clock.sleep(Math.min(1000 * attempt, 5000));
+            }
           }
         },
         onStoppedLeading: async () => {

@@ -212,7 +212,8 @@ export class EtcdStore implements Store {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', (e) => reject(new EtcdUnavailableError(`etcd ${base}: ${e.message}`)));
+          // a response cut off mid-way (the member died) is a connection reset: reads may retry
+          res.on('error', (e) => reject(Object.assign(new EtcdUnavailableError(`etcd ${base}: ${e.message}`), { code: 'ECONNRESET' })));
         },
       );
       req.on('timeout', () => req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })));
