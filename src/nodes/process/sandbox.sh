@@ -69,7 +69,12 @@ while [ $i -lt ${#VOLUMES[@]} ]; do
 done
 
 hostname "$HOST"
-if [ "$NET_LOOPBACK" = 1 ]; then ip link set lo up 2>/dev/null || true; fi
+# loopback up: iproute2's ip where installed, else an SIOCSIFFLAGS ioctl from perl (perl-base is essential)
+if [ "$NET_LOOPBACK" = 1 ]; then
+  ip link set lo up 2>/dev/null ||
+    perl -e 'socket(my $s, 2, 2, 0) or die; my $r = pack("a16 x24", "lo"); ioctl($s, 0x8913, $r) or die; ioctl($s, 0x8914, pack("a16 s x22", "lo", unpack("x16 s", $r) | 1)) or die' 2>/dev/null ||
+    true
+fi
 
 cd "$ROOT"
 mkdir -p .oldroot
