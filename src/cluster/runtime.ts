@@ -6,6 +6,7 @@ import type { Node } from 'kubernetes-types/core/v1.js';
 import type { Store } from '../store/types.js';
 import { MemoryStore } from '../store/memory.js';
 import { LmdbStore } from '../store/lmdb.js';
+import { DEFAULT_COMPACTION_INTERVAL_MS, type EtcdStore } from '../store/etcd.js';
 import { RealClock, type Clock } from '../clock/clock.js';
 import { R, type ApiClient, type KubeObject } from '../client/types.js';
 import { startApiServer, type ApiServer } from '../apiserver/server.js';
@@ -64,6 +65,8 @@ export interface ClusterRuntimeOptions {
   rules?: LifecycleRules;
   /** kube-controller-manager's --node-monitor-grace-period (default 50 s) */
   nodeMonitorGracePeriodMs?: number;
+  /** kube-apiserver's --etcd-compaction-interval for an etcd store (default 5 min; 0 = off) */
+  etcdCompactionIntervalMs?: number;
 }
 
 export interface ClusterRuntime {
@@ -134,6 +137,8 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
   const clock = opts.clock ?? new RealClock();
   const store = opts.store ?? (await openStoreUrl(opts.storeUrl ?? 'memory://'));
   let ready = false;
+  // kube-apiserver compacts etcd every --etcd-compaction-interval (the store keeps no other limit)
+  const compactor = (store as Partial<Pick<EtcdStore, 'startCompactor'>>).startCompactor?.(clock, opts.etcdCompactionIntervalMs ?? DEFAULT_COMPACTION_INTERVAL_MS, log);
   const server = await startApiServer({
     store,
     clock,
@@ -165,6 +170,7 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
 
   const stop = async () => {
     ready = false;
+    compactor?.stop();
     await election?.stop().catch((e) => log(`kindling: leader election: ${e}`));
     await simulator?.stop().catch((e) => log(`kindling: stopping nodes: ${e}`));
     await controllers?.stop().catch((e) => log(`kindling: stopping controllers: ${e}`));

@@ -36,6 +36,19 @@ import {
   type WatchOptions,
 } from './types.js';
 import { FutureRevisionError, StoreClosedError } from './memory.js';
+import type { Clock, Timer } from '../clock/clock.js';
+
+/** kube-apiserver's --etcd-compaction-interval default: 5 minutes */
+export const DEFAULT_COMPACTION_INTERVAL_MS = 5 * 60_000;
+
+/** a running compactor (EtcdStore.startCompactor) */
+export interface Compactor {
+  /** one round now (what each interval runs); resolves when it is done */
+  runOnce(): Promise<void>;
+  /** resolves when the round under way (started by the clock) is done */
+  settled(): Promise<void>;
+  stop(): void;
+}
 
 export interface EtcdTlsOptions {
   /** PEM text or a path to a PEM file */
@@ -163,6 +176,7 @@ export class EtcdStore implements Store {
   private readonly timeoutMs: number;
   private closed = false;
   private readonly watches = new Set<EtcdWatch>();
+  private readonly compactors = new Set<() => void>();
   /** the highest compacted revision seen (etcd's numbering) */
   private knownCompacted = 0;
   /** writes wait for "from now" watches to be registered, so that "now" means the call */
@@ -436,6 +450,72 @@ export class EtcdStore implements Store {
     return Math.max(0, this.knownCompacted - this.offset);
   }
 
+  /**
+   * Automatic compaction as kube-apiserver's compactor does it (k8s.io/apiserver/pkg/storage/etcd3/
+   * compact.go): every interval of the clock, one txn
+   *   if version(compact_rev_key) == t then put(compact_rev_key, rev) else get(compact_rev_key)
+   * where rev is the etcd revision this compactor saw one interval ago and t the key's version it
+   * saw then. The txn succeeds in one process only when several share the etcd (the others see a
+   * newer version and adopt it), and that process compacts etcd to rev: history older than one
+   * interval is gone, reads and watches from before it answer 410 "too old resource version".
+   * The first round compacts nothing (upstream: "we don't compact on bootstrap"). Errors are
+   * logged and the next round tries again. intervalMs 0 disables it (upstream's 0 too).
+   */
+  startCompactor(clock: Clock, intervalMs = DEFAULT_COMPACTION_INTERVAL_MS, log: (m: string) => void = () => {}): Compactor {
+    let t = 0; // compact_rev_key's version seen last round
+    let rev = 0; // etcd's revision seen last round (0: none yet)
+    let running: Promise<void> = Promise.resolve();
+    let timer: Timer | undefined;
+    const k = b64(this.etcdKey(COMPACT_KEY));
+    const round = async () => {
+      if (this.closed) return;
+      const r = await this.call<RawTxn>(
+        '/v3/kv/txn',
+        {
+          compare: [{ target: 'VERSION', key: k, result: 'EQUAL', version: String(t) }],
+          success: [{ request_put: { key: k, value: b64(String(rev)) } }],
+          failure: [{ request_range: { key: k } }],
+        },
+        false,
+      );
+      const curRev = num(r.header?.revision);
+      if (!r.succeeded) {
+        // another process compacted (or this one restarted): follow its count, compact next time
+        const kv = r.responses?.[0]?.response_range?.kvs?.[0];
+        t = num(kv?.version);
+        rev = curRev;
+        return;
+      }
+      t += 1;
+      const target = rev;
+      rev = curRev;
+      if (target === 0) return;
+      try {
+        await this.call('/v3/kv/compaction', { revision: String(target) }, false);
+      } catch (e) {
+        if (!(e instanceof EtcdError && /required revision has been compacted/.test(e.message))) throw e;
+      }
+      this.knownCompacted = Math.max(this.knownCompacted, target);
+      log(`kindling: etcd compacted to revision ${target}`);
+    };
+    const runOnce = () => {
+      running = running.then(round).catch((e) => {
+        if (!this.closed) log(`kindling: etcd compaction failed: ${(e as Error).message}`);
+      });
+      return running;
+    };
+    if (intervalMs > 0) timer = clock.setInterval(() => void runOnce(), intervalMs);
+    this.compactors.add(() => timer?.cancel());
+    return {
+      runOnce,
+      settled: () => running,
+      stop: () => {
+        timer?.cancel();
+        timer = undefined;
+      },
+    };
+  }
+
   /** @internal a watch learned of a compaction */
   noteCompacted(etcdRevision: number): void {
     this.knownCompacted = Math.max(this.knownCompacted, etcdRevision);
@@ -460,6 +540,7 @@ export class EtcdStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const stop of this.compactors) stop();
     for (const w of [...this.watches]) w.fail(new StoreClosedError());
     this.agent.destroy();
     this.watchAgent.destroy();
