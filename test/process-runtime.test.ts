@@ -329,13 +329,24 @@ spec:
     lifecycle:
       postStart: {exec: {command: ['sh', '-c', 'echo postStart >> /hp/hooks.log']}}
       preStop: {exec: {command: ['sh', '-c', 'echo preStop >> /hp/hooks.log; sleep 1']}}
-  volumes: [{name: hp, hostPath: {path: /var/kindling-e2e, type: DirectoryOrCreate}}]
+  volumes: [{name: hp, hostPath: {path: /var/kindling-hooks, type: DirectoryOrCreate}}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: hooks-reader}
+spec:
+  nodeName: ${node}
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: app, image: busybox, command: ['sleep', '3600'], volumeMounts: [{name: hp, mountPath: /hp}]}
+  volumes: [{name: hp, hostPath: {path: /var/kindling-hooks, type: DirectoryOrCreate}}]
 `);
     await running('hooks');
-    await eventually(async () => ((await k.run(['exec', 'hp-a', '--', 'cat', '/shared/hooks.log'])).stdout.includes('postStart') ? true : undefined));
+    await running('hooks-reader');
+    await eventually(async () => ((await k.run(['exec', 'hooks-reader', '--', 'cat', '/hp/hooks.log'])).stdout.includes('postStart') ? true : undefined));
     const del = await k.run(['delete', 'pod', 'hooks', '--wait=true']);
     expect(del.stdout).toBe('pod "hooks" deleted\n');
-    const log = (await k.run(['exec', 'hp-a', '--', 'cat', '/shared/hooks.log'])).stdout.split('\n').filter(Boolean);
+    const log = (await k.run(['exec', 'hooks-reader', '--', 'cat', '/hp/hooks.log'])).stdout.split('\n').filter(Boolean);
     // main and postStart race (upstream too); preStop comes before the SIGTERM the trap sees
     expect(log.slice(2)).toEqual(['preStop', 'term']);
     expect(log.slice(0, 2).sort()).toEqual(['main', 'postStart']);
