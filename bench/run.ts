@@ -1,9 +1,10 @@
-// npm run bench [-- --nodes N] [--skip-store] [--upstream-limits [--limit-nodes N (default 1000)] [--speed X (default 20)]]
+// npm run bench [-- --nodes N] [--skip-store] [--skip-process] [--upstream-limits [--limit-nodes N (default 1000)] [--speed X (default 20)]]
 // Runs every benchmark and prints one table with the machine it ran on. Figures, never asserts.
 
 import { storeBench } from './store.js';
 import { addNodes, cliCreate, daemonSetRollouts, fourNodeCreate, httpReads, rss, writes } from './cluster.js';
 import { limitedRollout } from './limits.js';
+import { processBench } from './process.js';
 import { machine, printTable, type Row } from './lib.js';
 
 const argv = process.argv.slice(2);
@@ -33,6 +34,7 @@ log(`kindling bench on ${machine()}`);
 if (!flag('--skip-store')) await section('store', () => storeBench(20_000));
 await section('4-node cluster, in-process', () => fourNodeCreate(3));
 await section('4-node cluster, CLI', () => cliCreate());
+if (!flag('--skip-process')) await section('process runtime, 4 nodes (real containers)', () => processBench());
 let big: Awaited<ReturnType<typeof addNodes>>['big'] | undefined;
 await section(`add ${NODES} nodes`, async () => {
   const r = await addNodes(NODES, log);
