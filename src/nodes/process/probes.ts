@@ -192,6 +192,8 @@ export class ProbeWorker {
     private readonly enabled: () => boolean,
     /** each probe's outcome; set = the result the kubelet's results manager now holds */
     private readonly report: (r: { result: ProbeResult; output: string; set: boolean }) => void,
+    /** how one probe runs (tests replace it) */
+    private readonly run: (p: Probe, t: InContainer, clock: Clock) => Promise<{ result: ProbeResult; output: string }> = runProbe,
   ) {}
 
   start(): void {
@@ -217,7 +219,7 @@ export class ProbeWorker {
     this.busy = true;
     let r: { result: ProbeResult; output: string };
     try {
-      r = await runProbe(this.probe, t, this.clock);
+      r = await this.run(this.probe, t, this.clock);
     } finally {
       this.busy = false;
     }
