@@ -37,6 +37,12 @@ describe('sandbox', () => {
     expect(r.out).toBe('web-7xk2p\n1\nlo\n');
   });
 
+  it('the loopback is up in its own network namespace (refused, not unreachable)', async () => {
+    const r = await run({ command: ['bash', '-c', 'exec 3<>/dev/tcp/127.0.0.1/1'] });
+    expect(r.err).toContain('Connection refused');
+    expect(r.code).toBe(1);
+  });
+
   it('exit codes come back', async () => {
     expect((await run({ command: ['sh', '-c', 'exit 3'] })).code).toBe(3);
     const r = await run({ command: ['no-such-command-kindling'] });
