@@ -227,7 +227,9 @@ export async function startRuntimeFromState(
     host: state.host,
     port: state.port,
     tls: certs ? { cert: certs.cert, key: certs.key } : undefined,
-    token: state.token,
+    // plain HTTP (debugging) means no token, as startCluster({ insecureHttp }): kubectl does not
+    // send a bearer token over http, so a token here would lock every client out (401)
+    token: state.insecureHttp ? undefined : state.token,
     log,
     rules: readRules(dir),
     nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs ?? state.nodeMonitorGracePeriodMs,

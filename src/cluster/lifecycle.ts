@@ -102,7 +102,7 @@ export function serverUrl(state: ClusterState): string {
 
 export function clusterKubeconfig(dir: string): Kubeconfig {
   const state = readClusterState(dir);
-  return buildKubeconfig({ cluster: state.name, server: serverUrl(state), caCert: readCerts(dir)?.caCert, token: state.token });
+  return buildKubeconfig({ cluster: state.name, server: serverUrl(state), caCert: readCerts(dir)?.caCert, token: state.insecureHttp ? undefined : state.token });
 }
 
 export function clusterKubeconfigYaml(dir: string): string {
@@ -187,15 +187,38 @@ export async function stopCluster(dir: string): Promise<boolean> {
   return stopServer(dir);
 }
 
-/** stop the server, remove the state and the kind-<name> kubeconfig entries; returns the node names */
+/**
+ * stop the server, remove the state and the kind-<name> kubeconfig entries; returns the node names.
+ * A cluster on etcd (create --store etcd://...) also loses its objects: every key under the
+ * store's /registry/ (within the URL's prefix, if any). kind has no equivalent; other kindling
+ * processes still serving from that etcd are not stopped (they see an empty cluster).
+ */
 export async function deleteCluster(dir: string, name: string, kubeconfigPath?: string): Promise<string[]> {
   let nodes: string[] = [];
+  let store: string | undefined;
   if (clusterExists(dir)) {
-    nodes = readClusterState(dir).nodes.map((n) => n.name);
+    const state = readClusterState(dir);
+    nodes = state.nodes.map((n) => n.name);
+    store = state.store;
     await stopServer(dir);
+  }
+  let storeError: Error | undefined;
+  if (store && /^etcds?:/i.test(store)) {
+    try {
+      const { EtcdStore } = await import('../store/etcd.js');
+      const etcd = await EtcdStore.open(store);
+      try {
+        await etcd.deletePrefix('/registry/');
+      } finally {
+        await etcd.close();
+      }
+    } catch (e) {
+      storeError = new Error(`could not delete the cluster's objects from ${store}: ${(e as Error).message}`);
+    }
   }
   if (existsSync(dir)) removeClusterState(dir);
   removeKindFromKubeconfigs(name, kubeconfigPath);
+  if (storeError) throw storeError;
   return nodes;
 }
 

@@ -451,6 +451,18 @@ export class EtcdStore implements Store {
   }
 
   /**
+   * delete every key under this prefix (within the store's keyPrefix) in one deleterange;
+   * returns how many were deleted. `kindling delete cluster` uses it for the cluster's
+   * /registry/ keys (etcd's own history keeps them until the next compaction).
+   */
+  async deletePrefix(prefix: string): Promise<number> {
+    const full = this.etcdKey(prefix);
+    if (full === '') throw new Error('refusing to delete the whole etcd key space');
+    const r = await this.call<{ deleted?: string }>('/v3/kv/deleterange', { key: b64(full), range_end: prefixEnd(full).toString('base64') }, false);
+    return num(r.deleted);
+  }
+
+  /**
    * Automatic compaction as kube-apiserver's compactor does it (k8s.io/apiserver/pkg/storage/etcd3/
    * compact.go): every interval of the clock, one txn
    *   if version(compact_rev_key) == t then put(compact_rev_key, rev) else get(compact_rev_key)
