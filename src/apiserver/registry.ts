@@ -464,10 +464,9 @@ export class Registry implements ApiClient {
     for (let attempt = 0; ; attempt++) {
       const kv = await this.store.get(key);
       if (!kv) throw notFound(gr(info), name);
-      const current = decodeStored(kv.value, kv.modRevision) as Obj;
-      this.withTypeMeta(info, current);
-      const old = clone(current);
-      let next = mutate(clone(current));
+      // two decodings of the stored JSON: `old` stays as stored, `next` is the caller's to change
+      const old = this.withTypeMeta(info, decodeStored(kv.value, kv.modRevision)) as Obj;
+      let next = mutate(this.withTypeMeta(info, decodeStored(kv.value, kv.modRevision)) as Obj);
       if (extra.urlName !== undefined && next.metadata.name !== undefined && next.metadata.name !== extra.urlName) {
         throw badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${extra.urlName})`);
       }
@@ -742,7 +741,7 @@ export class Registry implements ApiClient {
         return;
       }
       const now = filter(obj);
-      const before = ev.prev ? filter(ev.prev) : false;
+      const before = ev.hasPrev ? filter.matchesEverything || filter(ev.prev!) : false;
       if (now && before) emit('MODIFIED', obj, ev);
       else if (now) emit('ADDED', obj, ev);
       else if (before) emit('DELETED', obj, ev);

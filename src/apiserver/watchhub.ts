@@ -1,7 +1,8 @@
 // One store watch per resource, fanned out to every API watcher of that resource, like the
 // upstream apiserver's watch cache. Each event is decoded once; its JSON encoding is computed
-// once, lazily, and shared by every HTTP watcher. A ring buffer of recent events lets a new
-// watcher resume from a recent resourceVersion without touching the store.
+// once, lazily, and shared by every HTTP watcher. A ring buffer of recent events (as stored
+// strings, decoded again on replay) lets a new watcher resume from a recent resourceVersion
+// without touching the store.
 
 import type { Store, Watch as StoreWatch, WatchEvent as StoreEvent } from '../store/types.js';
 import { CompactedError } from '../store/types.js';
@@ -13,8 +14,10 @@ export interface HubEvent {
   revision: number;
   /** the object after the event (for DELETE: as it was, with resourceVersion = the delete's revision) */
   object: KubeObject;
-  /** the object before the event, if any */
-  prev?: KubeObject;
+  /** the object before the event, if any (decoded on first use: most watchers only need hasPrev) */
+  readonly prev?: KubeObject;
+  /** whether there was an object before the event (a PUT with hasPrev is a modification) */
+  hasPrev: boolean;
   /** JSON of `object`, computed once */
   json(): string;
 }
@@ -36,13 +39,18 @@ export function decodeStored(value: string, revision: number): KubeObject {
 
 function makeEvent(ev: StoreEvent): HubEvent {
   const object = decodeStored(ev.kv.value, ev.revision);
-  const prev = ev.prevKv ? decodeStored(ev.prevKv.value, ev.prevKv.modRevision) : undefined;
+  const prevKv = ev.prevKv;
+  let prev: KubeObject | undefined;
   let json: string | undefined;
   return {
     type: ev.type,
     revision: ev.revision,
     object,
-    prev,
+    get prev() {
+      if (prev === undefined && prevKv) prev = decodeStored(prevKv.value, prevKv.modRevision);
+      return prev;
+    },
+    hasPrev: !!prevKv,
     json: () => (json ??= JSON.stringify(object)),
   };
 }
@@ -50,7 +58,11 @@ function makeEvent(ev: StoreEvent): HubEvent {
 export class ResourceWatchHub {
   private storeWatch?: StoreWatch;
   private readonly subscribers = new Set<Subscriber>();
-  private readonly buffer: HubEvent[] = [];
+  /**
+   * recent store events, kept as the store's strings (which the store's log holds anyway):
+   * a replay decodes them again, so the buffer keeps no decoded objects alive
+   */
+  private readonly buffer: StoreEvent[] = [];
   /** the buffer holds every event of this prefix with revision > coverageStart */
   private coverageStart = 0;
 
@@ -68,7 +80,7 @@ export class ResourceWatchHub {
     this.storeWatch = this.store.watch(
       this.prefix,
       { afterRevision: rev },
-      (ev) => this.dispatch(makeEvent(ev)),
+      (ev) => this.dispatch(ev),
       (err) => {
         for (const s of this.subscribers) s.onError(err);
         this.subscribers.clear();
@@ -78,12 +90,14 @@ export class ResourceWatchHub {
     );
   }
 
-  private dispatch(ev: HubEvent): void {
-    this.buffer.push(ev);
+  private dispatch(raw: StoreEvent): void {
+    this.buffer.push(raw);
     if (this.buffer.length > this.bufferSize) {
       const dropped = this.buffer.splice(0, this.buffer.length - this.bufferSize);
       this.coverageStart = dropped[dropped.length - 1].revision;
     }
+    if (this.subscribers.size === 0) return;
+    const ev = makeEvent(raw);
     for (const s of this.subscribers) {
       if (ev.revision > s.afterRevision) {
         try {
@@ -104,7 +118,7 @@ export class ResourceWatchHub {
     await this.ensureStarted();
     if (afterRevision >= this.coverageStart) {
       const sub: Subscriber = { afterRevision, listener, onError };
-      for (const ev of this.buffer) if (ev.revision > afterRevision) listener(ev);
+      for (const ev of this.buffer) if (ev.revision > afterRevision) listener(makeEvent(ev));
       this.subscribers.add(sub);
       return () => this.subscribers.delete(sub);
     }

@@ -56,4 +56,31 @@ describe('KeyIndex', () => {
     const r = ix.range('/registry/');
     expect(r.arr.slice(r.lo, r.hi)).toEqual(['/registry/a', '/registry/core/pods/a/b', '/registry/core/x', '/registry/z']);
   });
+
+  it('stays sorted and exact under interleaved adds, removes and reads (pending writes are merged on read)', () => {
+    const ix = new KeyIndex();
+    const ref = new Set<string>();
+    let x = 7;
+    const rnd = (n: number) => (x = (x * 16807) % 2147483647) % n;
+    for (let step = 0; step < 5000; step++) {
+      const key = `/registry/core/events/ns${rnd(3)}/e${rnd(300)}`;
+      const op = rnd(10);
+      if (op < 6) {
+        ix.add(key);
+        ref.add(key);
+      } else if (op < 9) {
+        ix.remove(key);
+        ref.delete(key);
+      } else {
+        const want = [...ref].filter((k) => k.startsWith('/registry/core/events/ns1/')).sort();
+        const r = ix.range('/registry/core/events/ns1/');
+        expect(r.arr.slice(r.lo, r.hi)).toEqual(want);
+        expect(ix.count('/registry/core/events/')).toBe(ref.size);
+      }
+    }
+    const all = ix.range('/registry/');
+    expect(all.arr.slice(all.lo, all.hi)).toEqual([...ref].sort());
+    for (const k of [...ref]) ix.remove(k);
+    expect(ix.count('/registry/')).toBe(0);
+  });
 });

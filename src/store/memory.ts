@@ -34,7 +34,7 @@ export interface MemoryStoreOptions {
   historyLimit?: number;
 }
 
-export const DEFAULT_HISTORY_LIMIT = 100_000;
+export const DEFAULT_HISTORY_LIMIT = 25_000;
 
 export class FutureRevisionError extends StoreError {
   constructor(
