@@ -61,7 +61,14 @@ function goArch(): string {
 }
 
 /** kind nodes are containers on the host: they report the host's CPUs, memory and disk */
+let hostCapacityOnce: Record<string, string> | undefined;
 function hostCapacity(): Record<string, string> {
+  // os.cpus() reads /proc per call: once per process, not once per node (5,000 nodes)
+  hostCapacityOnce ??= readHostCapacity();
+  return { ...hostCapacityOnce };
+}
+
+function readHostCapacity(): Record<string, string> {
   let storageKi = 100 * 1024 * 1024;
   try {
     const s = statfsSync('/');
