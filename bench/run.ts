@@ -1,9 +1,10 @@
-// npm run bench [-- --nodes N] [--skip-store] [--skip-process] [--upstream-limits [--limit-nodes N (default 1000)] [--speed X (default 20)]]
+// npm run bench [-- --nodes N] [--skip-store] [--skip-etcd] [--skip-process] [--upstream-limits [--limit-nodes N (default 1000)] [--speed X (default 20)]]
 // Runs every benchmark and prints one table with the machine it ran on. Figures, never asserts.
 
 import { storeBench } from './store.js';
 import { addNodes, cliCreate, daemonSetRollouts, fourNodeCreate, httpReads, rss, writes } from './cluster.js';
 import { limitedRollout } from './limits.js';
+import { etcdRatio } from './etcd.js';
 import { processBench } from './process.js';
 import { machine, printTable, type Row } from './lib.js';
 
@@ -50,6 +51,7 @@ if (big) {
   rows.push(rss(`server RSS with a DaemonSet on ${b.nodes} nodes`, 1024 ** 3));
   await b.cluster.stop();
 }
+if (!flag('--skip-etcd')) await section('DaemonSet on 1,000 nodes: etcd vs the embedded store', () => etcdRatio(1000, log));
 if (flag('--upstream-limits')) {
   await section('upstream client limits', () => limitedRollout(opt('--limit-nodes', 1000), opt('--speed', 20), log));
 }
