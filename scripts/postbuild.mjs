@@ -1,4 +1,7 @@
 // Make the CLI entry executable after tsc (npm links bin files, but a local clone runs dist directly).
-import { chmodSync, existsSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync } from 'node:fs';
 const cli = new URL('../dist/cli/main.js', import.meta.url);
 if (existsSync(cli)) chmodSync(cli, 0o755);
+// the process runtime's sandbox script sits beside sandbox.js
+mkdirSync(new URL('../dist/nodes/process/', import.meta.url), { recursive: true });
+copyFileSync(new URL('../src/nodes/process/sandbox.sh', import.meta.url), new URL('../dist/nodes/process/sandbox.sh', import.meta.url));

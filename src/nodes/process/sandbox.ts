@@ -3,7 +3,7 @@
 // the pod's volumes bind-mounted. No compiled code: util-linux's unshare and setpriv, bash.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -130,6 +130,7 @@ export function probeSandbox(): string | undefined {
 }
 
 function probeNow(): string | undefined {
+  if (!existsSync(SANDBOX_SCRIPT)) return `the process runtime's sandbox script is missing: ${SANDBOX_SCRIPT}`;
   for (const tool of ['unshare', 'setpriv', 'bash', 'mount']) {
     if (spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status !== 0) return `the process runtime needs ${tool} (util-linux/bash), which is not installed`;
   }
