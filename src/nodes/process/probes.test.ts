@@ -76,7 +76,7 @@ describe('runProbe and runHook in a sandbox', () => {
   const server =
     'use IO::Socket::INET; my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 8080, Listen => 5, ReuseAddr => 1) or die "$!"; ' +
     'open(my $f, ">", "/tmp/listening"); close $f; ' +
-    'while (my $c = $s->accept) { my $l = <$c>; my $ok = -e "/tmp/healthy" && $l =~ m{^GET /healthz HTTP/1.1}; ' +
+    'while (my $c = $s->accept) { my $l = <$c>; while (my $h = <$c>) { last if $h =~ /^\\r?\\n$/ } my $ok = -e "/tmp/healthy" && $l =~ m{^GET /healthz HTTP/1.1}; ' +
     'print $c ($ok ? "HTTP/1.1 200 OK" : "HTTP/1.1 503 Service Unavailable") . "\\r\\nContent-Length: 0\\r\\nConnection: close\\r\\n\\r\\n"; close $c }';
   beforeAll(async () => {
     box = launchSandbox({ hostname: 'probe-pod', command: ['perl', '-e', server], env: { PATH: '/usr/bin:/bin', GREETING: 'hi' }, runDir: join(dir, 'run') });
