@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, existsSync, rmSync, mkdirSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { launchSandbox, probeSandbox, type SandboxSpec } from './sandbox.js';
+import { spawnSync } from 'node:child_process';
+import { launchSandbox, probeSandbox, SANDBOX_SCRIPT, type SandboxSpec } from './sandbox.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kindling-sandbox-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -41,6 +42,14 @@ describe('sandbox', () => {
     const r = await run({ command: ['bash', '-c', 'exec 3<>/dev/tcp/127.0.0.1/1'] });
     expect(r.err).toContain('Connection refused');
     expect(r.code).toBe(1);
+  });
+
+  it("without iproute2, sandbox.sh's perl fallback brings the loopback up", () => {
+    const perl = /perl -e '([^']+)'/.exec(readFileSync(SANDBOX_SCRIPT, 'utf8'))![1];
+    const attempt = (up: string) => spawnSync('unshare', ['--map-root-user', '--net', 'bash', '-c', `${up}; exec 3<>/dev/tcp/127.0.0.1/1`, 'x', perl], { encoding: 'utf8' });
+    expect(attempt('true').stderr).toContain('Network is unreachable');
+    const r = attempt('perl -e "$1"');
+    expect(r.stderr).toContain('Connection refused');
   });
 
   it('exit codes come back', async () => {
