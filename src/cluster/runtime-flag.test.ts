@@ -53,6 +53,15 @@ describe('--runtime', () => {
     );
     expect(r.code).toBe(1);
     expect(existsSync(join(tmp, 'h2', 'clusters', 'refused'))).toBe(false);
+    // serve --runtime: for a new cluster and for an existing one switched to it
+    const serve = await kindling(env, 'serve', '--name', 'refused', '--runtime', 'process');
+    expect(serve.stderr).toBe(
+      'ERROR: failed to serve: kindling: the process runtime cannot start on this host: the process runtime needs unshare (util-linux/bash), which is not installed\n',
+    );
+    await createClusterState({ name: 'existing', home: join(tmp, 'h2') });
+    const switched = await kindling(env, 'serve', '--state', clusterDir('existing', join(tmp, 'h2')), '--runtime', 'process');
+    expect(switched.stderr).toBe(serve.stderr);
+    expect(readClusterState(clusterDir('existing', join(tmp, 'h2'))).runtime).toBeUndefined();
     const bad = await kindling(env, 'create', 'cluster', '--runtime', 'docker');
     expect(bad.stderr).toContain("error: option '--runtime <runtime>' argument 'docker' is invalid. Allowed choices are simulated, process.");
     expect(bad.code).toBe(1);
