@@ -382,7 +382,6 @@ apiVersion: v1
 kind: Pod
 metadata: {name: idle}
 spec:
-  terminationGracePeriodSeconds: 1
   containers:
   - {name: web, image: nginx}
 `);
@@ -392,6 +391,13 @@ spec:
     expect(started.message).toBe("Started container web (kindling: no command given; running an idle placeholder because the image's entrypoint is unknowable here)");
     expect((await events('idle')).find((e) => e.reason === 'Created')?.message).toBe('Created container web');
     const r = await k.run(['exec', 'idle', '--', 'sh', '-c', "tr '\\0' ' ' < /proc/1/cmdline"]);
-    expect(r.stdout).toBe('sleep infinity ');
+    expect(r.stdout).toBe('sh -c trap "exit 0" TERM; sleep infinity & wait kindling-idle ');
+    // it ends on SIGTERM with 0 (a bare sleep as PID 1 would ignore it and hold a deletion for the grace period)
+    await k.run(['exec', 'idle', '--', 'kill', '-TERM', '1']);
+    const st = await eventually(async () => {
+      const s = await status('idle');
+      return s.containerStatuses[0].restartCount === 1 ? s : undefined;
+    });
+    expect(st.containerStatuses[0].lastState.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
   }, 60_000);
 });

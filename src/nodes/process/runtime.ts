@@ -19,8 +19,12 @@ import { EventRecorder, type EventType } from '../../client/events.js';
 import { ProbeWorker, runHook, type InContainer, type ProbeKind } from './probes.js';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-/** what a container without a command runs (kindling has no images, so no entrypoint to run) */
-export const IDLE_COMMAND = ['sleep', 'infinity'];
+/**
+ * what a container without a command runs (kindling has no images, so no entrypoint to run): it
+ * idles, and ends with 0 on SIGTERM as an image's entrypoint would (a bare `sleep` as PID 1 would
+ * ignore SIGTERM and hold every deletion for the whole grace period)
+ */
+export const IDLE_COMMAND = ['sh', '-c', 'trap "exit 0" TERM; sleep infinity & wait', 'kindling-idle'];
 /** added to the Started event of such a container (upstream's ContainerStateRunning has no message) */
 export const IDLE_NOTE = "(kindling: no command given; running an idle placeholder because the image's entrypoint is unknowable here)";
 /** kubelet's minimumGracePeriodInSeconds, after a preStop hook */
