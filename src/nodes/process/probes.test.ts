@@ -53,6 +53,15 @@ describe('ProbeWorker (kubelet prober worker semantics)', () => {
     expect(x.w.onHold).toBe(true);
   });
 
+  it('startup: failureThreshold failures set Failure and hold; a success is set at once', async () => {
+    const f = worker('startup', { periodSeconds: 1, failureThreshold: 2 }, ['failure', 'failure', 'failure']);
+    await f.advance(4);
+    expect(f.reports).toEqual(['0s failure', '1s failure set']);
+    const s = worker('startup', { periodSeconds: 1, failureThreshold: 5 }, ['failure', 'success']);
+    await s.advance(1);
+    expect(s.reports).toEqual(['0s failure', '1s success set']);
+  });
+
   it('does not probe while disabled (readiness and liveness wait for the startup probe)', async () => {
     let started = false;
     const x = worker('liveness', { periodSeconds: 1 }, [], () => started);
