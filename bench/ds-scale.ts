@@ -49,6 +49,11 @@ function memReport(store: unknown): void {
   const live = s.log.slice(s.logHead ?? 0);
   for (const ev of live) for (const v of [ev.kv.value, ev.prevKv?.value]) if (v !== undefined && !seen.has(v)) (seen.add(v), (bytes += v.length));
   for (const sp of getHeapSpaceStatistics()) if (sp.space_size > 8 * 2 ** 20) log(`  v8 ${sp.space_name}: size ${(sp.space_size / 2 ** 20).toFixed(0)} MiB, used ${(sp.space_used_size / 2 ** 20).toFixed(0)} MiB`);
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    gc();
+    log(`  after a full GC (node --expose-gc): heap used ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB, RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+  }
   log(`  store log: ${live.length} events, ${(bytes / 2 ** 20).toFixed(1)} MiB of distinct JSON; heap used ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
 }
 printTable(`ds-scale --nodes ${nodes}: ${machine()}`, rows);

@@ -127,6 +127,9 @@ export class Scheduler {
   private invalidate(name: string): void {
     this.nodeInfos.delete(name);
     this.dirty.add(name);
+    // let go of the stale NodeInfo (and the pod versions it holds) now; the next snapshot refills the slot
+    const i = this.snapIndex.get(name);
+    if (i !== undefined && this.snapNodes) (this.snapNodes as (NodeInfo | undefined)[])[i] = undefined;
   }
 
   private setAssigned(p: Pod | undefined, node: string | undefined, uid: string): void {
