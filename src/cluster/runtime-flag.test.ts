@@ -45,7 +45,7 @@ describe('--runtime', () => {
     // a PATH with the other tools the sandbox needs but no unshare: the real probe fails
     const bin = join(tmp, 'bin');
     mkdirSync(bin);
-    for (const t of ['sh', 'bash', 'setpriv', 'mount']) symlinkSync(execSync(`command -v ${t}`, { encoding: 'utf8' }).trim(), join(bin, t));
+    for (const t of ['sh', 'bash', 'nsenter', 'setpriv', 'mount']) symlinkSync(execSync(`command -v ${t}`, { encoding: 'utf8' }).trim(), join(bin, t));
     const env = { KINDLING_HOME: join(tmp, 'h2'), KUBECONFIG: join(tmp, 'kc2'), PATH: bin };
     const r = await kindling(env, 'create', 'cluster', '--name', 'refused', '--runtime', 'process');
     expect(r.stderr).toBe(

@@ -131,7 +131,7 @@ export function probeSandbox(): string | undefined {
 
 function probeNow(): string | undefined {
   if (!existsSync(SANDBOX_SCRIPT)) return `the process runtime's sandbox script is missing: ${SANDBOX_SCRIPT}`;
-  for (const tool of ['unshare', 'setpriv', 'bash', 'mount']) {
+  for (const tool of ['unshare', 'nsenter', 'setpriv', 'bash', 'mount']) {
     if (spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status !== 0) return `the process runtime needs ${tool} (util-linux/bash), which is not installed`;
   }
   try {
