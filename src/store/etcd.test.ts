@@ -114,6 +114,18 @@ describe('etcd, three members', () => {
     s.watch('/registry/', { afterRevision: await s.currentRevision() }, (ev) => got.push(Number(ev.kv.value)));
     for (let i = 0; i < 20; i++) await s.create(`/registry/k${String(i).padStart(3, '0')}`, String(i));
     await etcd.kill(0);
+    // if the killed member led, the others elect a new leader first; until then etcd itself
+    // answers writes with "request timed out, possibly due to previous leader failure"
+    // (the outcome unknown), which a store must report, not retry: wait for a leader
+    for (let probe = 0; ; probe++) {
+      try {
+        await s.create(`/probe/${probe}`, 'x'); // outside /registry/: the list below does not see it
+        break;
+      } catch (err) {
+        if (probe > 60) throw err;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
     for (let i = 20; i < 40; i++) {
       // writes that were cut mid-flight may fail once; nothing here was in flight during the kill
       await s.create(`/registry/k${String(i).padStart(3, '0')}`, String(i));

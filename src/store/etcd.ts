@@ -219,10 +219,12 @@ export class EtcdStore implements Store {
     const mod = url.protocol === 'https:' ? https : http;
     const data = JSON.stringify(body);
     return new Promise((resolve, reject) => {
+      let responded = false;
       const req = mod.request(
         url,
         { method: 'POST', agent: this.agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) }, timeout: this.timeoutMs },
         (res) => {
+          responded = true;
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
@@ -233,7 +235,10 @@ export class EtcdStore implements Store {
       req.on('timeout', () => req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })));
       req.on('error', (e: NodeJS.ErrnoException) => {
         const err = new EtcdUnavailableError(`etcd ${base}: ${e.message}`);
-        (err as { code?: string }).code = e.code;
+        // a kept-alive socket the member closed (it died while idle) fails before the request
+        // is read: Node's documented keep-alive race, safe to resend even for writes
+        const stale = req.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE') && !responded;
+        (err as { code?: string }).code = stale ? 'ESTALESOCKET' : e.code;
         reject(err);
       });
       req.end(data);
@@ -257,7 +262,7 @@ export class EtcdStore implements Store {
         lastErr = e as Error;
         const code = (e as { code?: string }).code ?? '';
         if (this.current === idx) this.current = (idx + 1) % this.endpoints.length;
-        const notSent = code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENOTFOUND';
+        const notSent = code === 'ESTALESOCKET' || code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENOTFOUND';
         if (this.closed) throw new StoreClosedError();
         if (notSent || (idempotent && CONNECTION_ERRORS.has(code))) {
           if (attempt >= this.endpoints.length - 1) await new Promise((r) => setTimeout(r, 100 * (attempt - this.endpoints.length + 2)));
