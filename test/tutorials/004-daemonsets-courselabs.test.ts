@@ -146,13 +146,19 @@ describe.each(kubectls())('seed 004 "DaemonSets" (courselabs) with kubectl $vers
     expect((await kc.ok(['exec', 'pod/sleep', '--', 'cat', '/node-root/volumes/nginx-logs/marker.txt']))).toBe('shared\n');
   });
 
-  it('EXTRA: ls /var/log/nginx shows Nginx\'s access.log and error.log (needs a real nginx image)', async () => {
+  // Not reproducible in full: on a real cluster Nginx writes access.log and error.log into the
+  // hostPath. kindling runs no images, so the Nginx container (no command in the spec) is an idle
+  // placeholder and writes nothing. What does hold: the directory is the node's hostPath, empty, and
+  // the sleep Pod on the same node sees the same directory under /node-root.
+  it('EXTRA: ls /var/log/nginx (empty: no Nginx binary writes its logs; the hostPath itself is shared)', async () => {
     const ls = await kc.run(['exec', 'daemonset/nginx', '--', 'ls', '/var/log/nginx']);
     expect(ls.code).toBe(0);
-    expect(ls.stdout.split('\n').filter((f) => f && f !== 'marker.txt')).toEqual(['access.log', 'error.log']);
-    const ll = await kc.ok(['exec', 'pod/sleep', '--', 'ls', '-l', '/node-root/volumes/nginx-logs']);
-    expect(ll).toMatch(/ access\.log\n/);
-    expect(ll).toMatch(/ error\.log\n/);
+    expect(ls.stdout.split('\n')).toContain('marker.txt'); // written through the hostPath in the step before
+    expect(ls.stdout.split('\n').filter((f) => f && f !== 'marker.txt')).toEqual([]);
+    const ll = await kc.run(['exec', 'pod/sleep', '--', 'ls', '/node-root/volumes/nginx-logs']);
+    expect(ll.code).toBe(0);
+    expect(ll.stdout.split('\n')).toContain('marker.txt');
+    expect(ll.stdout.split('\n').filter((f) => f && f !== 'marker.txt')).toEqual([]);
   });
 
   it('Lab, part 2: delete the DaemonSet but leave the Pod', async () => {
