@@ -12,7 +12,16 @@ import { Informer, objectKey, unwrapTombstone, type DeletedFinalStateUnknown } f
 import { WorkQueue, runWorkers } from '../../client/workqueue.js';
 import { EventRecorder, type Recorder } from '../../client/events.js';
 import { isEmptyLabelSelector, labelSelectorAsSelector, matchesSelector } from '../../client/labels.js';
-import { ControllerExpectations } from './expectations.js';
+import {
+  AggregateError,
+  ControllerExpectations,
+  claimObjects,
+  controllerOf,
+  errMsg,
+  isAlreadyExists,
+  isNamespaceTerminating,
+  isNotFound,
+} from '../controllerutil.js';
 import { Backoff } from './backoff.js';
 import { getTargetNodeName, nodeShouldRunDaemonPod, replaceDaemonSetPodNodeNameNodeAffinity } from './predicates.js';
 import { computeHash, matchRevision, revisionData } from './revision.js';
@@ -59,10 +68,6 @@ export function failedPodsBackoffKey(ds: DaemonSet, nodeName: string): string {
   return `${ds.metadata?.uid}/${ds.status?.observedGeneration ?? 0}/${nodeName}`;
 }
 
-function controllerOf(o: KubeObject): OwnerReference | undefined {
-  return (o.metadata.ownerReferences ?? []).find((r) => r.controller);
-}
-
 /** pod index: `<namespace>/<controller uid>`, `<namespace>/` for pods without a controller */
 const CONTROLLER_INDEX = 'daemonset-controller-uid';
 function controllerIndexValues(o: KubeObject): string[] {
@@ -71,30 +76,6 @@ function controllerIndexValues(o: KubeObject): string[] {
 
 function newControllerRef(ds: DS): OwnerReference {
   return { apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name!, uid: ds.metadata.uid!, controller: true, blockOwnerDeletion: true };
-}
-
-function errMsg(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-function isNotFound(e: unknown): boolean {
-  return e instanceof ApiError && e.code === 404;
-}
-
-function isAlreadyExists(e: unknown): boolean {
-  return e instanceof ApiError && e.code === 409 && e.reason === 'AlreadyExists';
-}
-
-/** apierrors.HasStatusCause(err, NamespaceTerminating) */
-function isNamespaceTerminating(e: unknown): boolean {
-  return e instanceof ApiError && (e.details?.causes ?? []).some((c) => c.reason === 'NamespaceTerminating');
-}
-
-/** several errors as one, as utilerrors.NewAggregate renders them */
-export class AggregateError extends Error {
-  constructor(readonly errors: unknown[]) {
-    super(errors.length === 1 ? errMsg(errors[0]) : `[${errors.map(errMsg).join(', ')}]`);
-  }
 }
 
 /** shouldIgnoreNodeUpdate: only resourceVersion, heartbeats or non-True condition details changed */
@@ -364,46 +345,7 @@ export class DaemonSetController {
     kind: string,
     canAdopt: () => Promise<void>,
   ): Promise<{ claimed: T[]; error?: Error }> {
-    const sel = labelSelectorAsSelector(ds.spec?.selector);
-    const match = (o: T) => sel !== undefined && matchesSelector(sel, o.metadata.labels);
-    const claimed: T[] = [];
-    const errs: unknown[] = [];
-    const dsDeleting = !!ds.metadata.deletionTimestamp;
-    for (const o of candidates) {
-      const ref = controllerOf(o);
-      if (ref) {
-        if (ref.uid !== ds.metadata.uid) continue;
-        if (match(o)) {
-          claimed.push(o);
-          continue;
-        }
-        if (dsDeleting) continue;
-        try {
-          await this.client.patch(res, o.metadata.namespace, o.metadata.name!, 'strategic', {
-            metadata: { ownerReferences: [{ $patch: 'delete', uid: ds.metadata.uid }], uid: o.metadata.uid },
-          });
-        } catch (e) {
-          if (!isNotFound(e)) errs.push(e);
-        }
-        continue;
-      }
-      if (dsDeleting || !match(o) || o.metadata.deletionTimestamp) continue;
-      if (ds.metadata.namespace && ds.metadata.namespace !== o.metadata.namespace) continue;
-      try {
-        try {
-          await canAdopt();
-        } catch (e) {
-          throw new Error(`can't adopt ${kind} ${o.metadata.namespace}/${o.metadata.name} (${o.metadata.uid}): ${errMsg(e)}`);
-        }
-        const adopted = await this.client.patch<T>(res, o.metadata.namespace, o.metadata.name!, 'strategic', {
-          metadata: { ownerReferences: [newControllerRef(ds)], uid: o.metadata.uid },
-        });
-        claimed.push(adopted);
-      } catch (e) {
-        if (!isNotFound(e)) errs.push(e);
-      }
-    }
-    return { claimed, error: errs.length ? new AggregateError(errs) : undefined };
+    return claimObjects(this.client, ds, newControllerRef(ds), ds.spec?.selector, candidates, res, kind, canAdopt);
   }
 
   /**
@@ -954,3 +896,4 @@ export class DaemonSetController {
   }
 }
 
+export { AggregateError };
