@@ -124,7 +124,7 @@ export async function waitForServer(dir: string, pid: number, deadline: number):
       }
     }
     if (Date.now() > deadline) throw new Error(`the kindling server did not become ready in time; see ${statePaths(dir).log}`);
-    await sleep(100);
+    await sleep(20); // short polls: a cluster is ready in well under a second
   }
 }
 
@@ -148,7 +148,7 @@ export async function waitForNodes(dir: string, info: ServerInfo, names: string[
     } catch (e) {
       if (Date.now() > deadline) throw e;
     }
-    await sleep(200);
+    await sleep(20);
   }
 }
 
@@ -184,7 +184,7 @@ export async function waitForDaemonSets(dir: string, info: ServerInfo, deadline:
       if (Date.now() > deadline) throw e;
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for DaemonSets to be available: ${pending.map((n) => `kube-system/${n}`).join(', ')}`);
-    await sleep(200);
+    await sleep(20);
   }
 }
 
