@@ -214,6 +214,25 @@ export function rss(label: string, goalBytes?: number): Row {
   return { name: label, value: mib(v), goal: goalBytes ? `< ${mib(goalBytes)}` : undefined, verdict: goalBytes ? (v < goalBytes ? 'met' : 'MISSED') : '' };
 }
 
+/**
+ * The process's memory now: the live heap after a full GC (needs node --expose-gc; without it
+ * the row says so) and RSS, with the goal on RSS. Waits a moment first so queued work settles.
+ */
+export async function memoryRows(label: string, goalBytes?: number): Promise<Row[]> {
+  const gc = (globalThis as { gc?: (opts?: unknown) => unknown }).gc;
+  await new Promise((r) => setTimeout(r, 500));
+  const rows: Row[] = [];
+  if (gc) {
+    gc();
+    gc();
+    const m = process.memoryUsage();
+    rows.push({ name: `live heap after a full GC ${label}`, value: mib(m.heapUsed), verdict: '' });
+    rows.push({ name: `  ... external + array buffers`, value: mib(m.external + m.arrayBuffers), verdict: '' });
+  } else rows.push({ name: `live heap after a full GC ${label}`, value: 'n/a (run with node --expose-gc)' });
+  rows.push(rss(`server RSS ${label}`, goalBytes));
+  return rows;
+}
+
 export function daemonSet(name: string, image: string): DS {
   return {
     apiVersion: 'apps/v1',
