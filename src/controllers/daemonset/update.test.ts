@@ -5,10 +5,11 @@ import { R, type KubeObject } from '../../client/types.js';
 import type { ControllerRevision } from 'kubernetes-types/apps/v1.js';
 import {
   addDS, addNodes, dsPods, getDS, markAllReady, markPodsReady, newDaemonSet, newEnv, newNode, newPod, simpleDaemonSetLabel, sync3, syncOnce,
-  type DS, type Env, type W,
+  type DS, type Env, type PodT, type W,
 } from './testutil.js';
 import { computeHash, revisionData, matchRevision, canonicalJSON } from './revision.js';
 import { REVISION_HASH_LABEL } from './util.js';
+import { getTargetNodeName } from './predicates.js';
 
 type CR = ControllerRevision & KubeObject & { metadata: { name: string } };
 const mut = <T>(x: T) => x as unknown as W<T>;
@@ -25,6 +26,19 @@ const rolling = (ru: Record<string, unknown>) => (d: W<DS>) => {
   d.spec!.updateStrategy = { type: 'RollingUpdate', rollingUpdate: ru } as never;
 };
 const crs = (env: Env) => env.client.all<CR>(R.controllerrevisions);
+const isReady = (p: PodT) => !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+const readyNames = (env: Env) => dsPods(env).filter(isReady).map((p) => p.metadata.name!).sort();
+
+/** upstream setPodReadiness: flip `count` live pods whose readiness differs and that match fn (now = the clock) */
+async function setPodReadiness(env: Env, ready: boolean, count: number, fn: (p: PodT) => boolean): Promise<void> {
+  for (const pod of dsPods(env)) {
+    if (count <= 0) break;
+    if (pod.metadata.deletionTimestamp || isReady(pod) === ready || !fn(pod)) continue;
+    await markPodsReady(env, [pod], ready);
+    count--;
+  }
+  expect(count).toBe(0);
+}
 
 async function seq(env: Env, ds: DS, steps: ([number, number] | 'ready')[]): Promise<void> {
   const got: unknown[] = [];
@@ -103,8 +117,40 @@ describe('update_test', () => {
       setImage('foo2/bar2')(d);
       rolling({ maxUnavailable: 0, maxSurge: 3 })(d);
     });
-    // all old pods unready: new pods everywhere at once, then the old ones go
-    await seq(env, ds, [[5, 0], 'ready', [0, 5]]);
+    // all old pods are unavailable so should be surged (t=100)
+    env.clock.step(100_000);
+    await seq(env, ds, [[5, 0]]);
+    // waiting for pods to go ready, old pods are deleted (t=200)
+    env.clock.step(100_000);
+    await seq(env, ds, [[0, 5]]);
+    await setPodReadiness(env, true, 5, () => true);
+    await updateDS(env, ds, (d) => {
+      d.spec!.minReadySeconds = 15;
+      setImage('foo3/bar3')(d);
+    });
+    env.clock.step(100_000); // t=300
+    await seq(env, ds, [[3, 0]]);
+    const hash = computeHash(getDS(env, ds).spec!.template);
+    const currentNodes = new Set(dsPods(env).filter((p) => p.metadata.labels![REVISION_HASH_LABEL] === hash).map((p) => getTargetNodeName(p)));
+    expect(currentNodes.size).toBe(3);
+    // mark two updated pods as ready at time 300
+    await setPodReadiness(env, true, 2, (p) => p.metadata.labels![REVISION_HASH_LABEL] === hash);
+    // mark one of the old pods that is on a node without an updated pod as unready
+    await setPodReadiness(env, false, 1, (p) => p.metadata.labels![REVISION_HASH_LABEL] !== hash && !currentNodes.has(getTargetNodeName(p)));
+    // the new pods are still waiting to hit min readiness: only the unready old pod gets a replacement
+    env.clock.step(10_000); // t=310
+    await seq(env, ds, [[1, 0]]);
+    // the two new pods are now available: their old pods go, and the unready old pod beside its replacement
+    env.clock.step(10_000); // t=320
+    await seq(env, ds, [[1, 3]]);
+    // mark all updated pods as ready at time 320
+    await setPodReadiness(env, true, 3, (p) => p.metadata.labels![REVISION_HASH_LABEL] === hash);
+    env.clock.step(20_000); // t=340
+    await seq(env, ds, [[0, 2]]);
+    // controller has completed upgrade
+    env.clock.step(10_000); // t=350
+    await seq(env, ds, [[0, 0]]);
+    expect(dsPods(env).map((p) => [p.metadata.labels![REVISION_HASH_LABEL], isReady(p)])).toEqual(Array(5).fill([hash, true]));
   });
 
   it('TestDaemonSetUpdatesSomeOldPodsNotReady', async () => {
@@ -125,6 +171,73 @@ describe('update_test', () => {
     const readyAfter = dsPods(env).filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((p) => p.metadata.name).sort();
     expect(readyAfter).toEqual(readyBefore);
     expect(readyAfter.length).toBe(3);
+  });
+
+  it('TestDaemonSetUpdatesSaveOldHealthyPods', async () => {
+    const env = await newEnv();
+    addNodes(env, 0, 20);
+    const ds = addDS(env, newDaemonSet('foo'));
+    expect(await sync3(env, ds)).toEqual([20, 0, 0]);
+    await markAllReady(env);
+    // first update to get 10 old pods which should never be touched
+    await updateDS(env, ds, (d) => {
+      setImage('foo2/bar2')(d);
+      rolling({ maxUnavailable: 10 })(d);
+    });
+    await seq(env, ds, [[0, 10], [10, 0], [0, 0]]);
+    const oldReady = readyNames(env);
+    expect(oldReady.length).toBe(10);
+    // upstream draws maxUnavailable = rand.Intn(10); a fixed permutation of 0..9 covers every draw
+    for (const [i, maxUnavailable] of [3, 0, 9, 1, 7, 5, 2, 8, 4, 6].entries()) {
+      await updateDS(env, ds, (d) => {
+        setImage(`foo2/bar3-${i}`)(d);
+        rolling({ maxUnavailable })(d);
+      });
+      // only the 10 unavailable pods will be allowed to be updated
+      await seq(env, ds, [[0, 10], [10, 0], [0, 0]]);
+      const ready = readyNames(env);
+      expect([i, oldReady.filter((n) => !ready.includes(n))]).toEqual([i, []]);
+    }
+    await updateDS(env, ds, (d) => {
+      setImage('foo2/bar4')(d);
+      rolling({ maxUnavailable: 11 })(d);
+    });
+    await seq(env, ds, [[0, 11], [11, 0], [0, 0]]);
+    expect(readyNames(env).length).toBe(9);
+  });
+
+  it('TestDaemonSetUpdatesAllOldNotReadyPodsAndNewNotReadyPods', async () => {
+    const env = await newEnv();
+    addNodes(env, 0, 100);
+    const ds = addDS(env, newDaemonSet('foo'));
+    expect(await sync3(env, ds)).toEqual([100, 0, 0]);
+    await markAllReady(env);
+    // the revision of the first pods, used later on to fake old pods
+    const hash1 = dsPods(env)[0].metadata.labels![REVISION_HASH_LABEL];
+    await updateDS(env, ds, (d) => {
+      setImage('foo2/bar2')(d);
+      rolling({ maxUnavailable: 10 })(d);
+    });
+    // 10 rounds of 10 reach all 100 nodes
+    for (let i = 0; i < 10; i++) await seq(env, ds, [[0, 10], [10, 0], 'ready']);
+    await seq(env, ds, [[0, 0]]);
+    expect(dsPods(env).filter((p) => p.metadata.labels![REVISION_HASH_LABEL] === hash1)).toEqual([]);
+    // reach: 88 unavailable new pods, 2 unavailable old pods, 10 available old pods
+    const oldUnavailable: string[] = [];
+    for (const [i, pod] of dsPods(env).entries()) {
+      const labels = { ...pod.metadata.labels! };
+      if (i < 12) {
+        labels[REVISION_HASH_LABEL] = hash1;
+        if (i >= 10) oldUnavailable.push(pod.metadata.name!);
+      }
+      const cur = await env.client.update<PodT>(R.pods, 'default', { ...pod, metadata: { ...pod.metadata, labels } });
+      if (i >= 10) await markPodsReady(env, [cur], false);
+    }
+    expect(readyNames(env).length).toBe(10);
+    await seq(env, ds, [[0, 2], [2, 0], [0, 0]]);
+    const left = dsPods(env).map((p) => p.metadata.name!);
+    expect(oldUnavailable.filter((n) => left.includes(n))).toEqual([]);
+    expect(oldUnavailable.length).toBe(2);
   });
 
   it('TestDaemonSetUpdatesNoTemplateChanged', async () => {
