@@ -6,6 +6,7 @@ import { qosClass } from '../api/qos.js';
 import { createHash } from 'node:crypto';
 import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
 import { resolveBehaviour, type ContainerBehaviour, type LifecycleRules } from './rules.js';
+import { defaultPullPolicy } from '../api/defaults/pod.js';
 
 /** kubelet's back-off for crashing containers and failed image pulls: 10 s doubling to 5 min */
 export const BACKOFF_INITIAL_MS = 10_000;
@@ -54,6 +55,42 @@ export interface ContainerRuntime {
   probeReady?: boolean;
   /** process runtime: false while a startup probe has not succeeded (undefined = no probe) */
   probeStarted?: boolean;
+  /** when the current pull began; undefined when the image was already present (no pull) */
+  pullBeganAt?: number;
+}
+
+/**
+ * The kubelet's events about a pod's containers (the simulator records them with source
+ * kubelet on the node). Created/Started/Killing are left to the hooks when real processes run.
+ */
+export interface PodEvents {
+  event(type: 'Normal' | 'Warning', reason: string, message: string): void;
+  /** whether the node already holds the image (the IfNotPresent check) */
+  imagePresent(image: string): boolean;
+  /** the node now holds the image */
+  imagePulled(image: string): void;
+}
+
+/** Go's time.Duration String for a whole number of milliseconds: "0s", "523ms", "1.2s", "1m2.5s" */
+export function goDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  if (ms < 1000) return `${ms}ms`;
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const sMs = ms % 60_000;
+  const sec = `${Math.floor(sMs / 1000)}${sMs % 1000 ? '.' + String(sMs % 1000).padStart(3, '0').replace(/0+$/, '') : ''}s`;
+  return h ? `${h}h${m}m${sec}` : m ? `${m}m${sec}` : sec;
+}
+
+/** a simulated image's size in bytes (stable per image) */
+export function imageSize(image: string): number {
+  return 10_000_000 + (parseInt(hex(`size:${fullImageRef(image).ref}`, 8), 16) % 90_000_000);
+}
+
+/** the error a pull of an image that does not exist gets from containerd */
+export function pullError(image: string): string {
+  const ref = fullImageRef(image).ref;
+  return `rpc error: code = NotFound desc = failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": ${ref}: not found`;
 }
 
 /**
@@ -115,6 +152,7 @@ export class PodRuntime {
     now: number,
     private readonly random: () => number = Math.random,
     readonly hooks?: ContainerHooks,
+    private readonly events?: PodEvents,
   ) {
     this.startTime = now;
     const facts = { namespace: pod.metadata?.namespace ?? 'default', name: pod.metadata?.name ?? '', labels: pod.metadata?.labels, annotations: pod.metadata?.annotations };
@@ -164,6 +202,38 @@ export class PodRuntime {
     if (c.pulled) return this.beginStart(c, now);
     c.stage = 'pulling';
     c.nextAt = now + c.behaviour.pull.delayMs;
+    this.pullEvent(c, now);
+  }
+
+  /** kubelet's image manager: Pulling, or "already present" when the policy lets the node's copy do */
+  private pullEvent(c: ContainerRuntime, now: number): void {
+    const ev = this.events;
+    if (!ev) return;
+    const spec = [...(this.pod.spec?.initContainers ?? []), ...(this.pod.spec?.containers ?? [])].find((x) => x.name === c.name);
+    const policy = spec?.imagePullPolicy ?? defaultPullPolicy(c.image);
+    if (policy !== 'Always' && !c.behaviour.pull.fail && ev.imagePresent(c.image)) {
+      c.pullBeganAt = undefined;
+      ev.event('Normal', 'Pulled', `Container image "${c.image}" already present on machine`);
+      return;
+    }
+    c.pullBeganAt = now;
+    ev.event('Normal', 'Pulling', `Pulling image "${c.image}"`);
+  }
+
+  /** the end of a pull begun at c.pullBeganAt */
+  private pulledEvent(c: ContainerRuntime, t: number): void {
+    if (!this.events || c.pullBeganAt === undefined) return;
+    const d = goDuration(t - c.pullBeganAt);
+    this.events.event('Normal', 'Pulled', `Successfully pulled image "${c.image}" in ${d} (${d} including waiting). Image size: ${imageSize(c.image)} bytes.`);
+    this.events.imagePulled(c.image);
+    c.pullBeganAt = undefined;
+  }
+
+  /** the container is created and started (real processes: the hooks record these) */
+  private startEvents(c: ContainerRuntime): void {
+    if (this.hooks || !this.events) return;
+    this.events.event('Normal', 'Created', `Created container: ${c.name}`);
+    this.events.event('Normal', 'Started', `Started container ${c.name}`);
   }
 
   private beginStart(c: ContainerRuntime, now: number): void {
@@ -232,14 +302,23 @@ export class PodRuntime {
           c.pullFailedAt = t;
           c.backoffMs = Math.min(BACKOFF_MAX_MS, BACKOFF_INITIAL_MS * 2 ** (c.pullAttempts - 1));
           c.nextAt = t + c.backoffMs;
+          if (this.events) {
+            // the failed pull, then (the kubelet's next sync) the back-off
+            this.events.event('Warning', 'Failed', `Failed to pull image "${c.image}": ${pullError(c.image)}`);
+            this.events.event('Warning', 'Failed', 'Error: ErrImagePull');
+            this.events.event('Normal', 'BackOff', `Back-off pulling image "${c.image}"`);
+            this.events.event('Warning', 'Failed', 'Error: ImagePullBackOff');
+          }
         } else {
           c.pulled = true;
+          this.pulledEvent(c, t);
           this.beginStart(c, t);
         }
         return;
       case 'pullBackoff':
         c.stage = 'pulling';
         c.nextAt = t + c.behaviour.pull.delayMs;
+        this.pullEvent(c, t);
         return;
       case 'starting':
         if (this.hooks && c.configError) return this.beginStart(c, t);
@@ -247,6 +326,7 @@ export class PodRuntime {
         c.startedAt = t;
         c.containerID = `containerd://${hex(`ctr:${this.pod.metadata?.uid}/${c.name}/${c.restartCount}`)}`;
         c.readyAt = t + this.readinessDelay(c);
+        this.startEvents(c);
         if (this.hooks) {
           c.exitCode = undefined;
           c.nextAt = Infinity;
@@ -276,10 +356,17 @@ export class PodRuntime {
         c.backoffMs = c.crashes <= 1 ? 0 : Math.min(BACKOFF_MAX_MS, BACKOFF_INITIAL_MS * 2 ** (c.crashes - 2));
         c.stage = 'crashBackoff';
         c.nextAt = t + c.backoffMs;
+        if (c.backoffMs > 0 && this.events) {
+          const m = this.pod.metadata;
+          this.events.event('Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${m?.name}_${m?.namespace}(${m?.uid})`);
+        }
         return;
       }
       case 'crashBackoff':
         c.restartCount++;
+        // each start asks the image manager again: Always pulls anew (taken as instant here)
+        this.pullEvent(c, t);
+        this.pulledEvent(c, t);
         this.beginStart(c, t);
         return;
       default:
@@ -322,6 +409,7 @@ export class PodRuntime {
     }
     const delay = Math.max(0, ...this.containers.map((c) => c.behaviour.terminate.delayMs));
     this.killAt = now + Math.min(delay, graceMs);
+    for (const c of this.containers) if (c.stage === 'running') this.events?.event('Normal', 'Killing', `Stopping container ${c.name}`);
   }
 
   terminated(): boolean {
@@ -358,13 +446,7 @@ export class PodRuntime {
         break;
       case 'pullBackoff':
         if (now < c.pullFailedAt + ERR_IMAGE_PULL_SHOW_MS) {
-          const ref = fullImageRef(img).ref;
-          s.state = {
-            waiting: {
-              reason: 'ErrImagePull',
-              message: `rpc error: code = NotFound desc = failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": ${ref}: not found`,
-            },
-          };
+          s.state = { waiting: { reason: 'ErrImagePull', message: pullError(img) } };
         } else {
           s.state = { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${img}"` } };
         }

@@ -111,6 +111,66 @@ describe('NodeSimulator: kubelet events', () => {
     ]);
     await sim.stop();
   });
+
+  const podEvents = (c: FakeClient, name: string) =>
+    c
+      .list<KubeObject>(R.events, 'default')
+      .then((l) => l.items.filter((e: any) => e.involvedObject.kind === 'Pod' && e.involvedObject.name === name).map((e: any) => [e.type, e.reason, e.source.component, e.source.host, e.count, e.message]));
+
+  it("records a pod's container events as upstream's kubelet: pull (or already present), create, start, stop", async () => {
+    const { client, clock, sim } = await setup([{ name: 'slow-pull', match: { image: 'nginx:*' }, pull: { delayMs: 1200 } }]);
+    client.seed(R.pods, bound('web', {}, { uid: 'u1' }));
+    await settle();
+    await step(clock, 2000);
+    const k = ['kubelet', 'kind-worker'];
+    const [pulling, pulled, created, started] = await podEvents(client, 'web');
+    expect(pulling).toEqual(['Normal', 'Pulling', ...k, 1, 'Pulling image "nginx:1.25"']);
+    expect(pulled.slice(0, 5)).toEqual(['Normal', 'Pulled', ...k, 1]);
+    expect(pulled[5]).toMatch(/^Successfully pulled image "nginx:1\.25" in 1\.2s \(1\.2s including waiting\)\. Image size: \d+ bytes\.$/);
+    expect([created, started]).toEqual([
+      ['Normal', 'Created', ...k, 1, 'Created container: app'],
+      ['Normal', 'Started', ...k, 1, 'Started container app'],
+    ]);
+    // IfNotPresent (a tagged image) finds the node's copy; Always (":latest") pulls again
+    client.seed(R.pods, bound('web2', {}, { uid: 'u2', finalizers: ['test/hold'] }));
+    client.seed(R.pods, bound('web3', { containers: [{ name: 'app', image: 'nginx:latest' }] }, { uid: 'u3' }));
+    await step(clock, 2000);
+    expect((await podEvents(client, 'web2')).map((e) => e[5])).toEqual(['Container image "nginx:1.25" already present on machine', 'Created container: app', 'Started container app']);
+    expect((await podEvents(client, 'web3')).map((e) => e[1])).toEqual(['Pulling', 'Pulled', 'Created', 'Started']);
+    // graceful deletion: Killing
+    await client.delete(R.pods, 'default', 'web2'); // the finalizer keeps it: deletionTimestamp set
+    await settle();
+    expect((await podEvents(client, 'web2')).at(-1)).toEqual(['Normal', 'Killing', ...k, 1, 'Stopping container app']);
+    await sim.stop();
+  });
+
+  it('records failed pulls and crash-loop back-offs, counting repeats', async () => {
+    const { client, clock, sim } = await setup([{ name: 'crash', match: { image: 'busybox*' }, exit: { afterMs: 1000, code: 1 } }]);
+    client.seed(R.pods, bound('bad', { containers: [{ name: 'app', image: 'foo:non-existent' }] }, { uid: 'u1' }));
+    await settle();
+    await step(clock, 10_000);
+    const k = ['kubelet', 'kind-worker'];
+    const ref = 'docker.io/library/foo:non-existent';
+    expect(await podEvents(client, 'bad')).toEqual([
+      ['Normal', 'Pulling', ...k, 2, 'Pulling image "foo:non-existent"'],
+      ['Warning', 'Failed', ...k, 2, `Failed to pull image "foo:non-existent": rpc error: code = NotFound desc = failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": ${ref}: not found`],
+      ['Warning', 'Failed', ...k, 2, 'Error: ErrImagePull'],
+      ['Normal', 'BackOff', ...k, 2, 'Back-off pulling image "foo:non-existent"'],
+      ['Warning', 'Failed', ...k, 2, 'Error: ImagePullBackOff'],
+    ]);
+    client.seed(R.pods, bound('crash', { containers: [{ name: 'app', image: 'busybox' }] }, { uid: 'u2' }));
+    await settle();
+    await step(clock, 13_000);
+    expect(await podEvents(client, 'crash')).toEqual([
+      ['Normal', 'Pulling', ...k, 3, 'Pulling image "busybox"'],
+      ['Normal', 'Pulled', ...k, 3, 'Successfully pulled image "busybox" in 0s (0s including waiting). Image size: ' + (await podEvents(client, 'crash'))[1][5].match(/(\d+) bytes/)![1] + ' bytes.'],
+      ['Normal', 'Created', ...k, 3, 'Created container: app'],
+      ['Normal', 'Started', ...k, 3, 'Started container app'],
+      // crashes at 2 s (back-off 10 s) and 13 s (20 s); the first restart, at 1 s, is immediate
+      ['Warning', 'BackOff', ...k, 2, 'Back-off restarting failed container app in pod crash_default(u2)'],
+    ]);
+    await sim.stop();
+  });
 });
 
 describe('NodeSimulator: pods', () => {

@@ -10,7 +10,7 @@ import { Informer, objectKey, unwrapTombstone } from '../client/informer.js';
 import { EventRecorder } from '../client/events.js';
 import { R, type ApiClient, type KubeObject } from '../client/types.js';
 import { intValue, milliCPU } from '../controllers/scheduler/quantity.js';
-import { hex, PodRuntime } from './runtime.js';
+import { hex, PodRuntime, type PodEvents } from './runtime.js';
 import { resolveBehaviour, type LifecycleRules } from './rules.js';
 import { Wakeups } from './wakeups.js';
 import { spawnInContainer, type PodProcessHooks, type ProcessRuntime } from './process/runtime.js';
@@ -66,8 +66,10 @@ interface SimNode {
   busy: boolean;
   /** kubelet's lastNodeUnschedulable, for NodeSchedulable / NodeNotSchedulable events */
   unschedulable: boolean;
-  /** events about the node, source kubelet on this host */
+  /** events about the node and its pods, source kubelet on this host */
   recorder: EventRecorder;
+  /** images pulled on this node (imagePullPolicy IfNotPresent finds them) */
+  images: Set<string>;
 }
 
 interface SimPod {
@@ -199,6 +201,7 @@ export class NodeSimulator {
       busy: false,
       unschedulable: !!base.spec?.unschedulable,
       recorder: new EventRecorder(this.client, this.clock, 'kubelet', name),
+      images: new Set(),
     };
     this.nodes.set(name, sim);
     if (!existing) {
@@ -434,7 +437,7 @@ export class NodeSimulator {
       const podIP = hostNetwork ? sim.internalIP : ipInCidr(sim.podCIDR, sim.nextPodIP++);
       if (sim.nextPodIP > 254) sim.nextPodIP = 2;
       const hooks = this.processHooks(p, nodeName, key, () => ({ hostIP: sim.internalIP, podIP }));
-      sp = { key, uid: p.metadata.uid ?? key, node: nodeName, rt: new PodRuntime(p, this.rules, now, this.random, hooks), hostIP: sim.internalIP, podIP, lastWritten: '', writing: false, again: false, deleting: false };
+      sp = { key, uid: p.metadata.uid ?? key, node: nodeName, rt: new PodRuntime(p, this.rules, now, this.random, hooks, this.podEvents(sim, p)), hostIP: sim.internalIP, podIP, lastWritten: '', writing: false, again: false, deleting: false };
       hooks?.bind(sp.rt);
       this.pods.set(key, sp);
     }
@@ -444,6 +447,16 @@ export class NodeSimulator {
       sp.rt.terminate(now, Math.min(dgps, tgps) * 1000);
     }
     this.syncPod(key);
+  }
+
+  /** the kubelet's events about a pod's containers, recorded by the node's recorder (one write each, repeats counted) */
+  private podEvents(sim: SimNode, p: Pod & KubeObject): PodEvents {
+    const ref = { apiVersion: 'v1', kind: 'Pod', metadata: p.metadata } as KubeObject;
+    return {
+      event: (type, reason, message) => sim.recorder.event(ref, type, reason, message),
+      imagePresent: (image) => sim.images.has(image),
+      imagePulled: (image) => void sim.images.add(image),
+    };
   }
 
   /** the process runtime's hooks when this pod's containers run as real processes */
