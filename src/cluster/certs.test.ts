@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { createServer, request } from 'node:https';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { generateClusterCerts, generateToken } from './certs.js';
+import { generateClusterCerts, generateLeafCert, generateToken } from './certs.js';
 
 function get(host: string, port: number, ca: string, servername?: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -83,5 +83,33 @@ describe('cluster certificates', () => {
     const a = generateToken();
     expect(a.length).toBeGreaterThanOrEqual(40);
     expect(generateToken()).not.toBe(a);
+  });
+});
+
+describe('generateLeafCert', () => {
+  it('issues a client certificate from the cluster CA (clientAuth only, no SANs)', () => {
+    const ca = generateClusterCerts();
+    const c = generateLeafCert(ca, { commonName: 'kube-apiserver-etcd-client', clientAuth: true });
+    const x = new X509Certificate(c.cert);
+    const caX = new X509Certificate(ca.caCert);
+    expect(x.subject).toBe('CN=kube-apiserver-etcd-client');
+    expect(x.issuer).toBe('CN=kubernetes');
+    expect(x.checkIssued(caX)).toBe(true);
+    expect(x.verify(caX.publicKey)).toBe(true);
+    expect(x.verify(new X509Certificate(generateClusterCerts().caCert).publicKey)).toBe(false);
+    expect(x.keyUsage).toEqual(['1.3.6.1.5.5.7.3.2']);
+    expect(x.subjectAltName).toBeUndefined();
+    expect(x.ca).toBe(false);
+    expect(x.checkPrivateKey(createPrivateKey(c.key))).toBe(true);
+  });
+
+  it('issues a serving and client certificate with SANs (like kubeadm\'s etcd/server)', () => {
+    const ca = generateClusterCerts();
+    const c = generateLeafCert(ca, { commonName: 'etcd-server', serverAuth: true, clientAuth: true, dnsNames: ['localhost'], ips: ['127.0.0.1'] });
+    const x = new X509Certificate(c.cert);
+    expect(x.keyUsage).toEqual(['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']);
+    expect(x.subjectAltName).toBe('DNS:localhost, IP Address:127.0.0.1');
+    expect(x.checkHost('localhost')).toBe('localhost');
+    expect(x.checkIP('127.0.0.1')).toBe('127.0.0.1');
   });
 });

@@ -4,7 +4,7 @@
 // DER (a TBSCertificate is a handful of ASN.1 structures) and signed with node:crypto's sign.
 // An RSA-2048 pair took ~200-400 ms to generate; a P-256 pair takes well under a millisecond.
 
-import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 
 export interface ClusterCerts {
@@ -230,4 +230,50 @@ export function generateClusterCerts(o: CertOptions = {}): ClusterCerts {
 /** a random bearer token, in the shape of a kubeadm bootstrap token but longer */
 export function generateToken(): string {
   return randomBytes(32).toString('base64url');
+}
+
+export interface LeafCertOptions {
+  commonName: string;
+  /** extended key usages: serverAuth and/or clientAuth (Go's TLS checks them on each side) */
+  serverAuth?: boolean;
+  clientAuth?: boolean;
+  dnsNames?: string[];
+  ips?: string[];
+  days?: number;
+  now?: Date;
+}
+
+/**
+ * another certificate signed by a ClusterCerts CA (its subject is "kubernetes"), e.g. a client
+ * certificate (clientAuth) like kubeadm's apiserver-etcd-client, or an etcd serving certificate.
+ * Returns PEM { cert, key }.
+ */
+export function generateLeafCert(ca: Pick<ClusterCerts, 'caKey'>, o: LeafCertOptions): { cert: string; key: string } {
+  const now = o.now ?? new Date();
+  const caPrivate = createPrivateKey(ca.caKey);
+  const caKid = keyIdentifier(createPublicKey(caPrivate).export({ type: 'spki', format: 'der' }));
+  const leaf = ecKey();
+  const eku = [...(o.serverAuth ? ['1.3.6.1.5.5.7.3.1'] : []), ...(o.clientAuth ? ['1.3.6.1.5.5.7.3.2'] : [])];
+  const dns = o.dnsNames ?? [];
+  const ips = o.ips ?? [];
+  const extensions = [
+    extension('2.5.29.15', true, namedBits([KU_DIGITAL_SIGNATURE, KU_KEY_ENCIPHERMENT])),
+    ...(eku.length ? [extension('2.5.29.37', false, seq(...eku.map(oid)))] : []),
+    extension('2.5.29.19', true, seq()),
+    extension('2.5.29.35', false, seq(tlv(0x80, caKid))),
+  ];
+  if (dns.length + ips.length > 0) {
+    extensions.push(extension('2.5.29.17', false, seq(...dns.map((d) => tlv(0x82, Buffer.from(d, 'ascii'))), ...ips.map((ip) => tlv(0x87, ipBytes(ip))))));
+  }
+  const der = certificate({
+    serial: serial(),
+    issuer: 'kubernetes',
+    subject: o.commonName,
+    notBefore: new Date(now.getTime() - 5 * 60_000),
+    notAfter: new Date(now.getTime() + (o.days ?? 365) * 86_400_000),
+    spki: leaf.spki,
+    extensions,
+    signer: caPrivate,
+  });
+  return { cert: pem('CERTIFICATE', der), key: leaf.pem };
 }
