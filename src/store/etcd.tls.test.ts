@@ -44,6 +44,21 @@ describe('etcd over TLS', () => {
     expect(o.tls).toEqual({ ca: etcd.tlsFiles!.ca, cert: etcd.tlsFiles!.clientCert, key: etcd.tlsFiles!.clientKey });
   });
 
+  it('kindling serve --store etcds://...?cacert=&cert=&key= parses as typed (unencoded paths, several members)', () => {
+    // serve keeps --store in the cluster state; the runtime opens it with openStore (src/cluster/daemon.ts)
+    const o = parseEtcdUrl('etcds://10.0.0.1:2379,etcd-2.example:2379?cacert=/etc/kubernetes/pki/etcd/ca.crt&cert=/etc/kubernetes/pki/apiserver-etcd-client.crt&key=/etc/kubernetes/pki/apiserver-etcd-client.key');
+    expect(o).toEqual({
+      endpoints: ['https://10.0.0.1:2379', 'https://etcd-2.example:2379'],
+      tls: { ca: '/etc/kubernetes/pki/etcd/ca.crt', cert: '/etc/kubernetes/pki/apiserver-etcd-client.crt', key: '/etc/kubernetes/pki/apiserver-etcd-client.key' },
+      keyPrefix: undefined,
+    });
+    // etcds:// alone means https with the system CAs; etcd:// with TLS options also means https
+    expect(parseEtcdUrl('etcds://127.0.0.1:2379')).toEqual({ endpoints: ['https://127.0.0.1:2379'], tls: {}, keyPrefix: undefined });
+    expect(parseEtcdUrl('etcd://127.0.0.1:2379/kindling?cacert=/ca.pem').endpoints).toEqual(['https://127.0.0.1:2379']);
+    expect(parseEtcdUrl('etcd://127.0.0.1:2379/kindling?cacert=/ca.pem').keyPrefix).toBe('/kindling');
+    expect(parseEtcdUrl('etcd://127.0.0.1:2379')).toEqual({ endpoints: ['http://127.0.0.1:2379'], tls: undefined, keyPrefix: undefined });
+  });
+
   it('openStore (what kindling serve --store does with the URL) writes and reads over TLS', async () => {
     const s = await openStore(etcd.storeUrl());
     expect(s).toBeInstanceOf(EtcdStore);
