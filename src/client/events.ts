@@ -27,12 +27,18 @@ function rfc3339(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
+/**
+ * the last name suffix used by any recorder in this process: UnixNano is unique in practice, a
+ * millisecond clock is not, and two recorders (scheduler, kubelet) naming events of one object
+ * in the same millisecond would collide (the second create failing with AlreadyExists); taken
+ * when the event is recorded, so names (the list order) follow the order of occurrence
+ */
+let lastNanos = 0n;
+
 export class EventRecorder implements Recorder {
   private readonly seen = new Map<string, Seen>();
   /** writes in flight; tests await flush() */
   private pending: Promise<unknown> = Promise.resolve();
-  /** the last name suffix used, so two events in one millisecond get distinct names */
-  private lastNanos = 0n;
 
   constructor(
     private readonly client: ApiClient,
@@ -46,7 +52,10 @@ export class EventRecorder implements Recorder {
   event(obj: KubeObject, type: EventType, reason: string, message: string): void {
     // writes are serialized so an identical event recorded twice in a row is deduplicated
     const at = this.clock.now(); // the time of the occurrence, not of the write
-    this.pending = this.pending.then(() => this.write(obj, type, reason, message, at)).catch(() => undefined);
+    let nanos = BigInt(at) * 1_000_000n;
+    if (nanos <= lastNanos) nanos = lastNanos + 1n;
+    lastNanos = nanos;
+    this.pending = this.pending.then(() => this.write(obj, type, reason, message, at, nanos)).catch(() => undefined);
   }
 
   /** resolves when every event recorded so far has been written (or failed) */
@@ -65,7 +74,7 @@ export class EventRecorder implements Recorder {
     };
   }
 
-  private async write(obj: KubeObject, type: EventType, reason: string, message: string, nowMs: number): Promise<void> {
+  private async write(obj: KubeObject, type: EventType, reason: string, message: string, nowMs: number, nanos: bigint): Promise<void> {
     const now = rfc3339(nowMs);
     const ref = this.involved(obj);
     const namespace = ref.namespace || 'default';
@@ -81,10 +90,6 @@ export class EventRecorder implements Recorder {
         this.seen.delete(dedupKey);
       }
     }
-    // UnixNano is unique in practice; a millisecond clock is not: keep names strictly increasing
-    let nanos = BigInt(nowMs) * 1_000_000n;
-    if (nanos <= this.lastNanos) nanos = this.lastNanos + 1n;
-    this.lastNanos = nanos;
     const name = `${ref.name}.${nanos.toString(16)}`;
     const ev: KubeObject = {
       apiVersion: 'v1',

@@ -453,7 +453,9 @@ export class NodeSimulator {
   private podEvents(sim: SimNode, p: Pod & KubeObject): PodEvents {
     const ref = { apiVersion: 'v1', kind: 'Pod', metadata: p.metadata } as KubeObject;
     return {
-      event: (type, reason, message) => sim.recorder.event(ref, type, reason, message),
+      // after the current turn: the watch delivers a binding here before the scheduler's bind call
+      // returns, and upstream's Scheduled (recorded when it returns) always precedes the kubelet's events
+      event: (type, reason, message) => void setImmediate(() => sim.recorder.event(ref, type, reason, message)),
       imagePresent: (image) => sim.images.has(image),
       imagePulled: (image) => void sim.images.add(image),
     };
