@@ -389,7 +389,7 @@ spec:
     const started = await eventually(async () => (await events('idle')).find((e) => e.reason === 'Started'));
     expect(started.message).toBe(`Started container web ${IDLE_NOTE}`);
     expect(started.message).toBe("Started container web (kindling: no command given; running an idle placeholder because the image's entrypoint is unknowable here)");
-    expect((await events('idle')).find((e) => e.reason === 'Created')?.message).toBe('Created container web');
+    expect((await events('idle')).find((e) => e.reason === 'Created')?.message).toBe('Created container: web');
     const r = await k.run(['exec', 'idle', '--', 'sh', '-c', "tr '\\0' ' ' < /proc/1/cmdline"]);
     expect(r.stdout).toBe('sh -c trap "exit 0" TERM; sleep infinity & wait kindling-idle ');
     // it ends on SIGTERM with 0 (a bare sleep as PID 1 would ignore it and hold a deletion for the grace period)

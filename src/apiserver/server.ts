@@ -8,6 +8,7 @@ import type { Store } from '../store/types.js';
 import type { Clock } from '../clock/clock.js';
 import type { ApiClient } from '../client/types.js';
 import { Registry } from './registry.js';
+import { startEventTTL } from './eventttl.js';
 import { createRequestHandler, type Extension } from './http.js';
 import { openapiExtension } from './openapi.js';
 import type { ExtraGroup } from './discovery.js';
@@ -27,6 +28,8 @@ export interface ApiServerOptions {
   extensions?: Extension[];
   extraGroups?: ExtraGroup[];
   isReady?: () => boolean;
+  /** how long Events live (kube-apiserver --event-ttl); default 1 h */
+  eventTTLMs?: number;
 }
 
 /**
@@ -58,6 +61,7 @@ export function versionInfo(gitVersion: string): { major: string; minor: string;
 
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const registry = new Registry(opts.store, opts.clock);
+  const eventTTL = startEventTTL(registry, opts.clock, opts.eventTTLMs);
   const host = opts.host ?? '127.0.0.1';
   const extensions: Extension[] = [openapiExtension(), ...(opts.extensions ?? [])];
   const extraGroups: ExtraGroup[] = [...(opts.extraGroups ?? [])];
@@ -124,6 +128,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     addExtraGroup: (g) => extraGroups.push(g),
     addUpgradeHandler: (h) => upgradeHandlers.push(h),
     async close() {
+      eventTTL.cancel();
       await registry.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

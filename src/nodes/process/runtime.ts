@@ -227,7 +227,7 @@ export class ProcessRuntime {
         const cs = spec(c.name);
         c.probeStarted = !c.init && cs?.startupProbe ? false : undefined;
         c.probeReady = !c.init && cs?.readinessProbe ? false : undefined;
-        event('Normal', 'Created', `Created container ${c.name}`);
+        event('Normal', 'Created', `Created container: ${c.name}`);
         void child.ready.then((ok) => {
           if (!ok || running.get(c.name) !== r) return;
           r.ready = true;
