@@ -15,7 +15,9 @@ import { sendError, type Extension } from '../apiserver/http.js';
 import { validateRules } from '../nodes/rules.js';
 import type { LifecycleRules } from '../nodes/rules.js';
 
-export const CONTROL_PREFIX = '/kindling/v1';
+import { CONTROL_PREFIX } from './controlpath.js';
+
+export { CONTROL_PREFIX };
 
 /** a node the cluster does not simulate */
 export class NodeNotFoundError extends Error {

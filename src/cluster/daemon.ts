@@ -24,7 +24,7 @@ import {
   type ClusterState,
   type ServerInfo,
 } from './state.js';
-import { startClusterRuntime, type ClusterRuntime } from './runtime.js';
+import type { ClusterRuntime } from './runtime.js';
 
 /** a free TCP port on host, chosen now and kept for the cluster's life */
 export function freePort(host = '127.0.0.1'): Promise<number> {
@@ -218,6 +218,8 @@ export async function startRuntimeFromState(
 ): Promise<ClusterRuntime> {
   const state = readClusterState(dir);
   const certs = state.insecureHttp ? undefined : readCerts(dir);
+  // loaded here, not at the top: the CLI imports this file and should start fast
+  const { startClusterRuntime } = await import('./runtime.js');
   return startClusterRuntime({
     cluster: state.name,
     nodes: state.nodes,

@@ -33,7 +33,7 @@ import {
   apiRequest,
   parseRules,
 } from './daemon.js';
-import { CONTROL_PREFIX } from './control.js';
+import { CONTROL_PREFIX } from './controlpath.js';
 import type { Taint } from 'kubernetes-types/core/v1.js';
 
 export interface CreateOptions extends ParseOptions {
