@@ -212,3 +212,34 @@ export function recheckDeletion(client: ApiClient, res: ResourceRef, owner: Kube
     return result;
   };
 }
+
+/** the owner a controllerRef points at, if the cache has it with that uid (resolveControllerRef) */
+export function resolveControllerRef<T extends KubeObject>(
+  cache: { get(key: string): T | undefined },
+  kind: string,
+  namespace: string | undefined,
+  ref: OwnerReference,
+): T | undefined {
+  if (ref.kind !== kind) return undefined;
+  const owner = cache.get(namespace ? `${namespace}/${ref.name}` : ref.name);
+  return owner && owner.metadata.uid === ref.uid ? owner : undefined;
+}
+
+/** the owners (e.g. every DaemonSet of a namespace) whose non-empty, valid selector matches the labels */
+export function ownersSelecting<T extends KubeObject & { spec?: { selector?: LabelSelector } }>(
+  owners: T[],
+  labels: Record<string, string> | undefined,
+): T[] {
+  const out: T[] = [];
+  for (const owner of owners) {
+    let sel;
+    try {
+      sel = labelSelectorAsSelector(owner.spec?.selector);
+    } catch {
+      continue;
+    }
+    if (!sel || sel.length === 0) continue;
+    if (matchesSelector(sel, labels)) out.push(owner);
+  }
+  return out;
+}

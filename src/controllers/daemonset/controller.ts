@@ -6,12 +6,11 @@
 import type { ControllerRevision, DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { Clock, Timer } from '../../clock/clock.js';
-import { ApiError } from '../../api/errors.js';
 import { R, type ApiClient, type KubeObject, type OwnerReference } from '../../client/types.js';
 import { Informer, objectKey, unwrapTombstone, type DeletedFinalStateUnknown } from '../../client/informer.js';
 import { WorkQueue, runWorkers } from '../../client/workqueue.js';
 import { EventRecorder, type Recorder } from '../../client/events.js';
-import { isEmptyLabelSelector, labelSelectorAsSelector, matchesSelector } from '../../client/labels.js';
+import { isEmptyLabelSelector } from '../../client/labels.js';
 import {
   AggregateError,
   ControllerExpectations,
@@ -21,6 +20,8 @@ import {
   isAlreadyExists,
   isNamespaceTerminating,
   isNotFound,
+  ownersSelecting,
+  resolveControllerRef,
 } from '../controllerutil.js';
 import { Backoff } from './backoff.js';
 import { getTargetNodeName, nodeShouldRunDaemonPod, replaceDaemonSetPodNodeNameNodeAffinity } from './predicates.js';
@@ -195,26 +196,12 @@ export class DaemonSetController {
 
   /** the DaemonSet a controllerRef points at, if it is in the cache with that UID */
   private resolveControllerRef(namespace: string | undefined, ref: OwnerReference): DS | undefined {
-    if (ref.kind !== 'DaemonSet') return undefined;
-    const ds = this.dsInformer.get(namespace ? `${namespace}/${ref.name}` : ref.name);
-    if (!ds || ds.metadata.uid !== ref.uid) return undefined;
-    return ds;
+    return resolveControllerRef(this.dsInformer, 'DaemonSet', namespace, ref);
   }
 
   /** DaemonSets in the object's namespace whose (non-empty) selector matches its labels */
   private matchingDaemonSets(o: KubeObject): DS[] {
-    const out: DS[] = [];
-    for (const ds of this.dsInformer.listNamespace(o.metadata.namespace ?? '')) {
-      let sel;
-      try {
-        sel = labelSelectorAsSelector(ds.spec?.selector);
-      } catch {
-        continue;
-      }
-      if (!sel || sel.length === 0) continue;
-      if (matchesSelector(sel, o.metadata.labels)) out.push(ds);
-    }
-    return out;
+    return ownersSelecting(this.dsInformer.listNamespace(o.metadata.namespace ?? ''), o.metadata.labels);
   }
 
   addPod(pod: PodT): void {

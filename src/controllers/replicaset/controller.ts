@@ -10,7 +10,7 @@ import { R, type ApiClient, type KubeObject, type OwnerReference } from '../../c
 import { Informer, objectKey, unwrapTombstone, type DeletedFinalStateUnknown } from '../../client/informer.js';
 import { WorkQueue, runWorkers } from '../../client/workqueue.js';
 import { EventRecorder, type Recorder } from '../../client/events.js';
-import { labelSelectorAsSelector, matchesSelector } from '../../client/labels.js';
+import { labelSelectorAsSelector } from '../../client/labels.js';
 import { isPodAvailable, isPodReady } from '../daemonset/util.js';
 import {
   AggregateError,
@@ -26,6 +26,7 @@ import {
   recheckDeletion,
   slowStartBatch,
 } from './util.js';
+import { ownersSelecting, resolveControllerRef } from '../controllerutil.js';
 
 type K<T> = T & KubeObject;
 export type RS = K<ReplicaSet>;
@@ -167,26 +168,12 @@ export class ReplicaSetController {
   }
 
   private resolveControllerRef(namespace: string | undefined, ref: OwnerReference): RS | undefined {
-    if (ref.kind !== 'ReplicaSet') return undefined;
-    const rs = this.rsInformer.get(`${namespace}/${ref.name}`);
-    if (!rs || rs.metadata.uid !== ref.uid) return undefined;
-    return rs;
+    return resolveControllerRef(this.rsInformer, 'ReplicaSet', namespace, ref);
   }
 
   /** getPodReplicaSets: every RS of the namespace whose selector matches the pod */
   private matchingReplicaSets(pod: PodT): RS[] {
-    const out: RS[] = [];
-    for (const rs of this.rsInformer.listNamespace(pod.metadata.namespace ?? '')) {
-      let sel;
-      try {
-        sel = labelSelectorAsSelector(rs.spec?.selector);
-      } catch {
-        continue;
-      }
-      if (!sel || sel.length === 0) continue;
-      if (matchesSelector(sel, pod.metadata.labels)) out.push(rs);
-    }
-    return out;
+    return ownersSelecting(this.rsInformer.listNamespace(pod.metadata.namespace ?? ''), pod.metadata.labels);
   }
 
   addPod(pod: PodT): void {
