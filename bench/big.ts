@@ -6,26 +6,14 @@
 // Prints figures; asserts nothing.
 
 import { addNodes, daemonSetRollouts, httpReads, memoryRows, rss, writes } from './cluster.js';
-import type { Row } from './lib.js';
+import { sectionRunner, type Row } from './lib.js';
 
 const argv = process.argv.slice(2);
 const i = argv.indexOf('--nodes');
 const NODES = i >= 0 ? Number(argv[i + 1]) : 5000;
 const rows: Row[] = [];
 const log = (s: string) => console.log(s);
-const section = async (name: string, f: () => Promise<Row[]> | Row[]) => {
-  log(`- ${name}`);
-  const t0 = performance.now();
-  try {
-    const r = await f();
-    rows.push(...r);
-    for (const x of r) log(`  ${x.name}: ${x.value}${x.goal ? ` (goal ${x.goal})` : ''}`);
-  } catch (e) {
-    rows.push({ name, value: `failed: ${(e as Error).message}` });
-    log(`  failed: ${(e as Error).stack}`);
-  }
-  log(`  (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-};
+const section = sectionRunner(rows, log);
 
 let big: Awaited<ReturnType<typeof addNodes>>['big'] | undefined;
 await section(`add ${NODES} nodes (fresh process)`, async () => {

@@ -57,3 +57,23 @@ export async function until(what: string, fn: () => Promise<boolean> | boolean, 
 export function isMain(url: string): boolean {
   return !!process.argv[1] && url === new URL(`file://${process.argv[1]}`).href;
 }
+
+/**
+ * a runner of named bench sections: each prints its rows as they come and adds them to
+ * `rows`; a section that throws becomes a "failed" row instead of ending the run
+ */
+export function sectionRunner(rows: Row[], log: (s: string) => void) {
+  return async (name: string, f: () => Promise<Row[]> | Row[]): Promise<void> => {
+    log(`- ${name}`);
+    const t0 = performance.now();
+    try {
+      const r = await f();
+      rows.push(...r);
+      for (const x of r) log(`  ${x.name}: ${x.value}${x.goal ? ` (goal ${x.goal})` : ''}`);
+    } catch (e) {
+      rows.push({ name, value: `failed: ${(e as Error).message}` });
+      log(`  failed: ${(e as Error).stack}`);
+    }
+    log(`  (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  };
+}

@@ -8,7 +8,7 @@ import { cliCreate, fourNodeCreate } from './cluster.js';
 import { limitedRollout } from './limits.js';
 import { etcdRatio } from './etcd.js';
 import { processBench } from './process.js';
-import { machine, printTable, type Row } from './lib.js';
+import { machine, printTable, sectionRunner, type Row } from './lib.js';
 
 const argv = process.argv.slice(2);
 const flag = (f: string) => argv.includes(f);
@@ -19,19 +19,7 @@ const opt = (f: string, d: number) => {
 const NODES = opt('--nodes', 5000);
 const rows: Row[] = [];
 const log = (s: string) => console.log(s);
-const section = async (name: string, f: () => Promise<Row[]> | Row[]) => {
-  log(`- ${name}`);
-  const t0 = performance.now();
-  try {
-    const r = await f();
-    rows.push(...r);
-    for (const x of r) log(`  ${x.name}: ${x.value}${x.goal ? ` (goal ${x.goal})` : ''}`);
-  } catch (e) {
-    rows.push({ name, value: `failed: ${(e as Error).message}` });
-    log(`  failed: ${(e as Error).stack}`);
-  }
-  log(`  (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-};
+const section = sectionRunner(rows, log);
 
 log(`kindling bench on ${machine()}`);
 if (!flag('--skip-store')) await section('store', () => storeBench(20_000));
