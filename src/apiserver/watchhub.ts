@@ -7,6 +7,7 @@
 import type { Store, Watch as StoreWatch, WatchEvent as StoreEvent } from '../store/types.js';
 import { CompactedError } from '../store/types.js';
 import type { KubeObject } from '../client/types.js';
+import { spliceResourceVersion } from './rawjson.js';
 
 export interface HubEvent {
   /** PUT = created or modified (prev tells which), DELETE = deleted */
@@ -39,6 +40,9 @@ export function decodeStored(value: string, revision: number): KubeObject {
 
 function makeEvent(ev: StoreEvent): HubEvent {
   const object = decodeStored(ev.kv.value, ev.revision);
+  // stored text that already carries apiVersion and kind is the event's JSON but for the
+  // resourceVersion: splice that in rather than encoding the decoded object again
+  const typed = object.apiVersion !== undefined && object.kind !== undefined;
   const prevKv = ev.prevKv;
   let prev: KubeObject | undefined;
   let json: string | undefined;
@@ -51,7 +55,7 @@ function makeEvent(ev: StoreEvent): HubEvent {
       return prev;
     },
     hasPrev: !!prevKv,
-    json: () => (json ??= JSON.stringify(object)),
+    json: () => (json ??= (typed ? spliceResourceVersion(ev.kv.value, String(ev.revision)) : undefined) ?? JSON.stringify(object)),
   };
 }
 
