@@ -4,8 +4,6 @@
 
 import type { Node } from 'kubernetes-types/core/v1.js';
 import type { Store } from '../store/types.js';
-import { MemoryStore } from '../store/memory.js';
-import { LmdbStore } from '../store/lmdb.js';
 import { DEFAULT_COMPACTION_INTERVAL_MS, type EtcdStore } from '../store/etcd.js';
 import { RealClock, type Clock } from '../clock/clock.js';
 import { R, type ApiClient, type KubeObject } from '../client/types.js';
@@ -17,7 +15,9 @@ import { DEFAULT_POD_SUBNET } from './config.js';
 import { metricsExtension, metricsGroup, type UsageSource } from '../apiserver/metrics.js';
 import type { LifecycleRules } from '../nodes/rules.js';
 import { controlExtension, NodeNotFoundError } from './control.js';
-import type { NodeSimulator } from '../nodes/simulator.js';
+import { NodeSimulator } from '../nodes/simulator.js';
+import { startControllers as startAllControllers } from '../controllers/index.js';
+import { openStore } from '../store/index.js';
 import { campaign, type Campaign } from '../client/leaderelection.js';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -79,7 +79,7 @@ export interface ClusterRuntime {
   streaming: PodStreaming;
   store: Store;
   clock: Clock;
-  /** which optional parts are running (false until their modules exist) */
+  /** whether controllers and simulated nodes run in this process (with leader election: only on the leader) */
   parts: { controllers: boolean; nodeSimulator: boolean };
   /** the simulated kubelet (setRules, stopNode, ...); undefined when it is not running */
   nodeSimulator(): NodeSimulator | undefined;
@@ -98,30 +98,6 @@ export interface ClusterRuntime {
   stop(): Promise<void>;
 }
 
-// Held in variables so the build does not require them before they exist.
-const OPTIONAL = { store: '../store/index.js', controllers: '../controllers/index.js', nodes: '../nodes/index.js' };
-
-/** import a module that another part of kindling may not have built yet; undefined if it does not exist */
-async function optionalImport<T>(load: () => Promise<T>, what: string, log: (m: string) => void): Promise<T | undefined> {
-  try {
-    return await load();
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes(what)) {
-      log(`kindling: ${what} is not available yet; running without it`);
-      return undefined;
-    }
-    throw e;
-  }
-}
-
-export async function openStoreUrl(url: string): Promise<Store> {
-  const mod = await optionalImport(() => import(OPTIONAL.store) as Promise<{ openStore(url: string): Promise<Store> }>, 'store/index', () => {});
-  if (mod) return mod.openStore(url);
-  if (url === 'memory://' || url === 'memory:') return new MemoryStore();
-  if (url.startsWith('lmdb://')) return LmdbStore.open(url.slice('lmdb://'.length));
-  throw new Error(`unsupported store url: ${url}`);
-}
 
 function isReady(node: KubeObject | undefined): boolean {
   const conds = (node as Node | undefined)?.status?.conditions ?? [];
@@ -135,7 +111,7 @@ function code(e: unknown): number | undefined {
 export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<ClusterRuntime> {
   const log = opts.log ?? ((m: string) => console.error(m));
   const clock = opts.clock ?? new RealClock();
-  const store = opts.store ?? (await openStoreUrl(opts.storeUrl ?? 'memory://'));
+  const store = opts.store ?? (await openStore(opts.storeUrl ?? 'memory://'));
   let ready = false;
   // kube-apiserver compacts etcd every --etcd-compaction-interval (the store keeps no other limit)
   const compactor = (store as Partial<Pick<EtcdStore, 'startCompactor'>>).startCompactor?.(clock, opts.etcdCompactionIntervalMs ?? DEFAULT_COMPACTION_INTERVAL_MS, log);
@@ -190,21 +166,11 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
       }),
     );
 
-    const ctl = await optionalImport(
-      () => import(OPTIONAL.controllers) as Promise<{ startControllers(c: ApiClient, clock: Clock, o?: Record<string, unknown>): Promise<{ stop(): Promise<void> }> }>,
-      'controllers/index',
-      log,
-    );
     const ctlOptions = opts.nodeMonitorGracePeriodMs ? { NodeLifecycleController: { gracePeriodMs: opts.nodeMonitorGracePeriodMs } } : {};
     const startControllers = async () => {
-      if (ctl) controllers = await ctl.startControllers(client, clock, ctlOptions);
+      controllers = await startAllControllers(client, clock, ctlOptions);
     };
     if (!elect) await startControllers();
-    const sim = await optionalImport(
-      () => import(OPTIONAL.nodes) as Promise<{ NodeSimulator: new (c: ApiClient, clock: Clock, o?: { rules?: LifecycleRules }) => NodeSimulatorLike }>,
-      'nodes/index',
-      log,
-    );
     let processOpts = {};
     if (opts.runtime === 'process') {
       // refuses to start (throws) when this host cannot build the sandbox
@@ -213,8 +179,7 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
       processOpts = { processRuntime: new ProcessRuntime(client, clock, dir), defaultRuntime: 'process' };
     }
     const startSimulator = async () => {
-      if (!sim) return;
-      simulator = new sim.NodeSimulator(client, clock, { ...(opts.rules ? { rules: opts.rules } : {}), ...processOpts });
+      simulator = new NodeSimulator(client, clock, { ...(opts.rules ? { rules: opts.rules } : {}), ...processOpts });
       await simulator.start();
       streaming.setNodeStreams(simulator as unknown as NodeStreams);
     };
