@@ -244,7 +244,7 @@ spec:
   - name: app
     image: busybox
     command: ['sh', '-c', 'touch /tmp/alive; exec sleep 3600']
-    livenessProbe: {exec: {command: ['cat', '/tmp/alive']}, periodSeconds: 1, failureThreshold: 2}
+    livenessProbe: {exec: {command: ['cat', '/tmp/alive']}, periodSeconds: 1, failureThreshold: 2, initialDelaySeconds: 1}
 `);
     await running('live-exec');
     await k.run(['exec', 'live-exec', '--', 'rm', '/tmp/alive']);
@@ -253,6 +253,8 @@ spec:
       return s.containerStatuses[0].restartCount >= 1 && s.containerStatuses[0].state.running ? s : undefined;
     }, 30_000);
     // sleep is PID 1 and ignores SIGTERM: SIGKILL after terminationGracePeriodSeconds
+    // (initialDelaySeconds: the new instance's first probe must not race its own `touch` on a
+    // loaded machine, which would add a third Unhealthy event)
     expect(st.containerStatuses[0].lastState.terminated).toMatchObject({ exitCode: 137, reason: 'Error' });
     const ev = await events('live-exec');
     expect(ev.find((e) => e.reason === 'Unhealthy')).toMatchObject({ type: 'Warning', message: 'Liveness probe failed: cat: /tmp/alive: No such file or directory\n', count: 2 });
