@@ -5,3 +5,6 @@ if (existsSync(cli)) chmodSync(cli, 0o755);
 // the process runtime's sandbox script sits beside sandbox.js
 mkdirSync(new URL('../dist/nodes/process/', import.meta.url), { recursive: true });
 copyFileSync(new URL('../src/nodes/process/sandbox.sh', import.meta.url), new URL('../dist/nodes/process/sandbox.sh', import.meta.url));
+// the Kubernetes OpenAPI document sits beside openapi/swagger.js
+mkdirSync(new URL('../dist/api/openapi/data/', import.meta.url), { recursive: true });
+copyFileSync(new URL('../src/api/openapi/data/swagger.json.gz', import.meta.url), new URL('../dist/api/openapi/data/swagger.json.gz', import.meta.url));

@@ -1,7 +1,8 @@
-// Loading the Kubernetes OpenAPI v2 document (../shared/k8s-openapi/swagger.json) once, at
+// Loading the Kubernetes OpenAPI v2 document (data/swagger.json.gz, see data/README.md) once, at
 // runtime. Everything else in this folder derives its documents and schemas from it.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 
 /** a JSON value as read from the swagger document */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -16,12 +17,12 @@ export interface Swagger extends JsonObject {
   parameters: { [name: string]: JsonObject };
 }
 
-/** where the swagger document is: $KINDLING_SWAGGER, else ../shared/k8s-openapi/swagger.json beside the repo */
+/** where the swagger document is: $KINDLING_SWAGGER (.json or .json.gz), else the one shipped beside this file */
 export function swaggerPath(): string {
   const fromEnv = process.env.KINDLING_SWAGGER;
   if (fromEnv) return fromEnv;
-  // this file is src/api/openapi/swagger.ts (or dist/api/openapi/swagger.js): the repo root is three levels up
-  return fileURLToPath(new URL('../../../../shared/k8s-openapi/swagger.json', import.meta.url));
+  // src/api/openapi/data/ in a checkout, dist/api/openapi/data/ once built (scripts/postbuild.mjs copies it)
+  return fileURLToPath(new URL('./data/swagger.json.gz', import.meta.url));
 }
 
 let cached: { path: string; doc: Swagger } | undefined;
@@ -30,7 +31,8 @@ let cached: { path: string; doc: Swagger } | undefined;
 export function loadSwagger(): Swagger {
   const path = swaggerPath();
   if (cached?.path === path) return cached.doc;
-  const doc = JSON.parse(readFileSync(path, 'utf8')) as Swagger;
+  const bytes = readFileSync(path);
+  const doc = JSON.parse((path.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8')) as Swagger;
   if (typeof doc !== 'object' || !doc || !doc.definitions || !doc.paths) {
     throw new Error(`${path} is not an OpenAPI v2 document (no paths or definitions)`);
   }

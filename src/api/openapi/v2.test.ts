@@ -5,8 +5,8 @@ import { collectRefs, openapiV2Document, openapiV2ETag, openapiV2Json, restrictS
 import { RESOURCES } from '../resources.js';
 
 describe('loadSwagger', () => {
-  it('finds ../shared/k8s-openapi/swagger.json and caches it', () => {
-    expect(swaggerPath()).toMatch(/shared\/k8s-openapi\/swagger\.json$/);
+  it('finds the document shipped beside it and caches it', () => {
+    expect(swaggerPath()).toMatch(/api\/openapi\/data\/swagger\.json\.gz$/);
     const a = loadSwagger();
     expect(a.swagger).toBe('2.0');
     expect(a.definitions['io.k8s.api.apps.v1.DaemonSet']).toBeDefined();
