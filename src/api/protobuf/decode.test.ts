@@ -303,6 +303,17 @@ describe('decodeProtobufObject', () => {
     });
   });
 
+  it('decodes a Pod volume (inlined VolumeSource) keeping the pointers set to zero and dropping omitempty zeros', () => {
+    // Volume {1 name, 2 VolumeSource inline}; VolumeSource.configMap = 19; ConfigMapVolumeSource
+    // {1 LocalObjectReference inline, 2 items, 3 *defaultMode, 4 *optional}; PodSpec.volumes = 1
+    const volume: F[] = [
+      [1, 's', 'cfg'],
+      [2, 'm', [[19, 'm', [[1, 'm', [[1, 's', 'app-config']]], [3, 'v', 0], [4, 'v', false]]]]],
+    ];
+    const pod = decodeProtobufObject(body('v1', 'Pod', [[1, 'm', meta('p')], [2, 'm', [[1, 'm', volume], [11, 'v', false], [21, 'v', false]]]]));
+    expect(pod.spec).toEqual({ volumes: [{ name: 'cfg', configMap: { name: 'app-config', defaultMode: 0, optional: false } }], automountServiceAccountToken: false });
+  });
+
   it('answers an unsupported kind with 415 naming the kind', () => {
     try {
       decodeProtobufObject(body('networking.k8s.io/v1', 'Ingress', [[1, 'm', meta('i')]]));

@@ -36,22 +36,38 @@ function scalar(type: ScalarType, w: WireField): Json | undefined {
     case 'bool':
       return w.varint === undefined ? undefined : w.varint !== 0n;
     case 'time':
-      return w.bytes ? decodeTime(w.bytes) : undefined;
+      return w.bytes ? decodeTime(w.bytes, false) : undefined;
+    case 'microtime':
+      return w.bytes ? decodeTime(w.bytes, true) : undefined;
     case 'intstr':
       return w.bytes ? decodeIntOrString(w.bytes) : undefined;
     case 'quantity':
       return w.bytes ? decodeQuantity(w.bytes) : undefined;
     case 'rawjson':
-      return w.bytes ? (JSON.parse(w.bytes.toString('utf8')) as Json) : undefined;
+      return w.bytes ? decodeRawJson(w.bytes) : undefined;
   }
 }
 
-/** metav1.Time: empty means the zero time (null in JSON, left out here); nanos are dropped as upstream does */
-function decodeTime(buf: Buffer): Json {
+/**
+ * metav1.Time and MicroTime: empty means the zero time (null in JSON, left out here); Time drops
+ * the nanos as upstream does, MicroTime keeps microseconds (Go's "2006-01-02T15:04:05.000000Z07:00")
+ */
+function decodeTime(buf: Buffer, micro: boolean): Json {
   if (buf.length === 0) return null;
   let seconds = 0;
-  for (const w of readFields(buf)) if (w.num === 1 && w.varint !== undefined) seconds = toInt64(w.varint);
-  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+  let nanos = 0;
+  for (const w of readFields(buf)) {
+    if (w.num === 1 && w.varint !== undefined) seconds = toInt64(w.varint);
+    else if (w.num === 2 && w.varint !== undefined) nanos = toInt32(w.varint);
+  }
+  const rfc3339 = new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+  return micro ? rfc3339.replace('Z', `.${String(Math.floor(nanos / 1000)).padStart(6, '0')}Z`) : rfc3339;
+}
+
+/** metav1.FieldsV1 and runtime.RawExtension {1 raw}: the raw bytes are the JSON value (none: null, as Go marshals it) */
+function decodeRawJson(buf: Buffer): Json {
+  for (const w of readFields(buf)) if (w.num === 1 && w.bytes) return JSON.parse(w.bytes.toString('utf8')) as Json;
+  return null;
 }
 
 function decodeIntOrString(buf: Buffer): Json {
@@ -127,7 +143,7 @@ export function decodeMessage(buf: Buffer, name: string): { [k: string]: Json } 
     }
     if (typeof field.type === 'object') {
       if (!w.bytes) continue;
-      const value = field.type.msg === 'FieldsV1Raw' ? (decodeMessage(w.bytes, 'FieldsV1Raw').Raw ?? {}) : decodeMessage(w.bytes, field.type.msg);
+      const value = decodeMessage(w.bytes, field.type.msg);
       if (field.repeated) ((out[field.json] ??= []) as Json[]).push(value);
       else if (field.inline) Object.assign(out, value);
       else out[field.json] = value;
@@ -187,7 +203,7 @@ export function decodeProtobufObject(buf: Buffer): KubeObject {
     if (env.contentEncoding) throw unsupportedKind(env.apiVersion, `${env.kind} with contentEncoding ${env.contentEncoding}`);
     const body = decodeMessage(env.raw, message);
     const obj = { apiVersion: env.apiVersion, kind: env.kind, ...body } as unknown as KubeObject;
-    if (!obj.metadata && message !== 'DeleteOptions') obj.metadata = {};
+    if (!obj.metadata && message !== 'meta.v1.DeleteOptions') obj.metadata = {};
     return obj;
   } catch (e) {
     if (e instanceof ApiError) throw e;
