@@ -6,8 +6,6 @@ import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type {
   Affinity,
   Node,
-  NodeSelector,
-  NodeSelectorRequirement,
   NodeSelectorTerm,
   Pod,
   PodSpec,
@@ -15,6 +13,7 @@ import type {
   Toleration,
 } from 'kubernetes-types/core/v1.js';
 import { findUntoleratedTaint, toleratesTaint } from '../../api/taints.js';
+import { requiredNodeAffinity, type NodeAffinityMismatch } from '../../api/nodeaffinity.js';
 
 export { toleratesTaint };
 
@@ -58,63 +57,9 @@ export function addOrUpdateDaemonPodTolerations(spec: PodSpec): void {
   if (spec.hostNetwork) add('node.kubernetes.io/network-unavailable', 'NoSchedule');
 }
 
-const INT = /^-?\d+$/;
-
-/** one requirement against a value source; undefined = the requirement does not parse */
-function requirementMatches(r: NodeSelectorRequirement, get: (k: string) => string | undefined, fields: boolean): boolean | undefined {
-  const values = r.values ?? [];
-  const v = get(r.key);
-  switch (r.operator) {
-    case 'In':
-    case 'NotIn':
-      if (values.length === 0) return undefined;
-      if (r.operator === 'In') return v !== undefined && values.includes(v);
-      return v === undefined || !values.includes(v);
-    case 'Exists':
-    case 'DoesNotExist':
-      if (fields || values.length > 0) return undefined;
-      return r.operator === 'Exists' ? v !== undefined : v === undefined;
-    case 'Gt':
-    case 'Lt': {
-      if (fields || values.length !== 1 || !INT.test(values[0])) return undefined;
-      if (v === undefined || !INT.test(v)) return false;
-      return r.operator === 'Gt' ? Number(v) > Number(values[0]) : Number(v) < Number(values[0]);
-    }
-    default:
-      return undefined;
-  }
-}
-
-/** a term matches when all its expressions and fields match; an empty or unparsable term matches nothing */
-function termMatches(term: NodeSelectorTerm, node: Node): boolean {
-  const exprs = term.matchExpressions ?? [];
-  const fields = term.matchFields ?? [];
-  if (exprs.length === 0 && fields.length === 0) return false;
-  const labels = node.metadata?.labels ?? {};
-  for (const e of exprs) {
-    const ok = requirementMatches(e, (k) => (Object.prototype.hasOwnProperty.call(labels, k) ? labels[k] : undefined), false);
-    if (ok !== true) return false;
-  }
-  for (const f of fields) {
-    if (f.key !== 'metadata.name') return false; // only metadata.name is supported
-    const ok = requirementMatches(f, () => node.metadata?.name ?? '', true);
-    if (ok !== true) return false;
-  }
-  return true;
-}
-
-/** terms are ORed */
-export function nodeSelectorMatches(sel: NodeSelector, node: Node): boolean {
-  return (sel.nodeSelectorTerms ?? []).some((t) => termMatches(t, node));
-}
-
 /** the pod's nodeSelector AND its required node affinity (nodeaffinity.GetRequiredNodeAffinity().Match) */
 export function podMatchesNodeAffinity(spec: PodSpec, node: Node): boolean {
-  const labels = node.metadata?.labels ?? {};
-  for (const [k, v] of Object.entries(spec.nodeSelector ?? {})) if (labels[k] !== v) return false;
-  const req = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  if (req) return nodeSelectorMatches(req, node);
-  return true;
+  return requiredNodeAffinity(spec).match(node);
 }
 
 /** the hypothetical pod used to decide: template + namespace + nodeName + daemon tolerations */
@@ -133,28 +78,38 @@ function daemonPodTolerations(tplSpec: PodSpec): Toleration[] | undefined {
   return spec.tolerations;
 }
 
+/** why NodeShouldRunDaemonPod said no (or only "continue running") for a node */
+export type ShouldRunReason =
+  | { reason: 'NodeNameMismatch'; want: string }
+  | NodeAffinityMismatch
+  | { reason: 'TaintNotTolerated'; taint: Taint };
+
 export interface ShouldRun {
   /** a daemon pod should be created on the node */
   shouldRun: boolean;
   /** an existing daemon pod may stay */
   shouldContinueRunning: boolean;
+  /** what decided when shouldRun is false: the first check that failed (explain shows it) */
+  why?: ShouldRunReason;
 }
 
 /** upstream NodeShouldRunDaemonPod */
 export function nodeShouldRunDaemonPod(node: Node, ds: DaemonSet): ShouldRun {
   const nodeName = node.metadata?.name ?? '';
   const tplNodeName = ds.spec?.template?.spec?.nodeName ?? '';
-  if (tplNodeName !== '' && tplNodeName !== nodeName) return { shouldRun: false, shouldContinueRunning: false };
+  if (tplNodeName !== '' && tplNodeName !== nodeName) return { shouldRun: false, shouldContinueRunning: false, why: { reason: 'NodeNameMismatch', want: tplNodeName } };
   // what newDaemonPod would decide on, without copying the whole template for every node:
   // the template's nodeSelector and affinity as they are, its tolerations plus the daemon ones
   const tplSpec = (ds.spec?.template?.spec ?? { containers: [] }) as PodSpec;
-  if (!podMatchesNodeAffinity(tplSpec, node)) return { shouldRun: false, shouldContinueRunning: false };
+  const mismatch = requiredNodeAffinity(tplSpec).mismatch(node);
+  if (mismatch) return { shouldRun: false, shouldContinueRunning: false, why: mismatch };
   const taints = node.spec?.taints;
   if (!taints || taints.length === 0) return { shouldRun: true, shouldContinueRunning: true };
   const tols = daemonPodTolerations(tplSpec);
-  if (findUntoleratedTaint(taints, tols, (t) => t.effect === 'NoExecute' || t.effect === 'NoSchedule')) {
+  const untolerated = findUntoleratedTaint(taints, tols, (t) => t.effect === 'NoExecute' || t.effect === 'NoSchedule');
+  if (untolerated) {
     const noExecute = findUntoleratedTaint(taints, tols, (t) => t.effect === 'NoExecute');
-    return { shouldRun: false, shouldContinueRunning: !noExecute };
+    return { shouldRun: false, shouldContinueRunning: !noExecute, why: { reason: 'TaintNotTolerated', taint: noExecute ?? untolerated } };
   }
   return { shouldRun: true, shouldContinueRunning: true };
 }

@@ -4,7 +4,8 @@
 
 import type { Node, Pod, PodAffinityTerm, Taint, Toleration } from 'kubernetes-types/core/v1.js';
 import { toleratesTaint, tolerated } from '../../api/taints.js';
-import { labelSelectorMatches, nodeSelectorMatches } from './labels.js';
+import { labelSelectorMatches } from './labels.js';
+import { requiredNodeAffinity } from '../../api/nodeaffinity.js';
 import { NodeInfo, podHostPorts, podRequests, type HostPort } from './nodeinfo.js';
 
 export type StatusCode = 'Unschedulable' | 'UnschedulableAndUnresolvable';
@@ -70,11 +71,7 @@ export function filterTaintToleration(pod: Pod, ni: NodeInfo): FilterStatus | nu
 
 /** nodeSelector AND required node affinity (component-helpers RequiredNodeAffinity) */
 export function podMatchesNodeSelectorAndAffinity(pod: Pod, node: Node): boolean {
-  const labels = node.metadata?.labels ?? {};
-  for (const [k, v] of Object.entries(pod.spec?.nodeSelector ?? {})) if (labels[k] !== v) return false;
-  const req = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  if (req && !nodeSelectorMatches(req, node)) return false;
-  return true;
+  return requiredNodeAffinity(pod.spec).match(node);
 }
 
 export function filterNodeAffinity(pod: Pod, ni: NodeInfo): FilterStatus | null {

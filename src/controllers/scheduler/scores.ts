@@ -2,7 +2,7 @@
 // normalization); the total is the weighted sum with upstream's default weights.
 
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { nodeSelectorTermMatches } from './labels.js';
+import { nodeSelectorTermMatches } from '../../api/nodeaffinity.js';
 import { NodeInfo, podRequests } from './nodeinfo.js';
 import { tolerated } from './filters.js';
 
