@@ -68,6 +68,9 @@ export class Informer<T extends KubeObject> {
   private failures = 0;
   /** bumps on every (re)watch so events of an abandoned watch are ignored */
   private generation = 0;
+  /** how many start() calls are not yet matched by stop(): a shared informer runs while any user does */
+  private users = 0;
+  private starting: Promise<void> | undefined;
 
   constructor(
     private readonly client: ApiClient,
@@ -78,7 +81,14 @@ export class Informer<T extends KubeObject> {
     this.addIndexer('namespace', (o) => [o.metadata.namespace ?? '']);
   }
 
+  /**
+   * add an index; several users of a shared informer may register the same function under the
+   * same name (a no-op), a different function under a taken name is a conflict (as client-go)
+   */
   addIndexer(name: string, fn: IndexFunc<T>): void {
+    const had = this.indexers.get(name);
+    if (had === fn) return;
+    if (had) throw new Error(`indexer conflict: "${name}" is already registered with another function`);
     this.indexers.set(name, fn);
     const idx = new Map<string, Set<string>>();
     this.indices.set(name, idx);
@@ -189,8 +199,21 @@ export class Informer<T extends KubeObject> {
 
   // ---- running ----
 
-  /** list, fill the cache, start watching; resolves once synced */
-  async start(): Promise<void> {
+  /**
+   * list, fill the cache, start watching; resolves once synced. A shared informer is started by
+   * each of its users: the first call runs it, later ones wait for the same sync.
+   */
+  start(): Promise<void> {
+    this.users++;
+    // a failed list may be retried by the next start()
+    this.starting ??= this.run().catch((e: unknown) => {
+      this.starting = undefined;
+      throw e;
+    });
+    return this.starting;
+  }
+
+  private async run(): Promise<void> {
     this.stopped = false;
     await this.relist();
     this.synced = true;
@@ -201,7 +224,14 @@ export class Informer<T extends KubeObject> {
     }
   }
 
+  /** one user is done; the informer stops when the last one is */
   stop(): void {
+    if (this.users > 1) {
+      this.users--;
+      return;
+    }
+    this.users = 0;
+    this.starting = undefined;
     this.stopped = true;
     this.generation++;
     this.w?.stop();

@@ -1,8 +1,10 @@
 // Every controller of a kindling cluster, started together (what kube-controller-manager
-// and kube-scheduler are upstream). Each runs on the same ApiClient and Clock.
+// and kube-scheduler are upstream). Each runs on the same ApiClient and Clock, and takes its
+// informers from one SharedInformerFactory (one cache and one event stream per resource).
 
 import type { ApiClient } from '../client/types.js';
 import type { Clock } from '../clock/clock.js';
+import { SharedInformerFactory } from '../client/factory.js';
 import { DaemonSetController } from './daemonset/index.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { GarbageCollector, PodGarbageCollector } from './garbagecollector/index.js';
@@ -43,8 +45,20 @@ export interface ControllerSet {
 /** per-controller options by constructor name, e.g. { NodeLifecycleController: { gracePeriodMs: 15_000 } } */
 export type ControllerOptions = Record<string, unknown>;
 
-export async function startControllers(client: ApiClient, clock: Clock, options: ControllerOptions = {}): Promise<ControllerSet> {
-  const running = Object.entries(CONTROLLERS).map(([name, Ctor]) => ({ name, c: new Ctor(client, clock, options[name]) }));
+/**
+ * construct every controller over `informers` (indexers and handlers are registered in their
+ * constructors and start()), then start them; the informers run until the last user stops
+ */
+export async function startControllers(
+  client: ApiClient,
+  clock: Clock,
+  options: ControllerOptions = {},
+  informers = new SharedInformerFactory(client, clock),
+): Promise<ControllerSet> {
+  const running = Object.entries(CONTROLLERS).map(([name, Ctor]) => ({
+    name,
+    c: new Ctor(client, clock, { ...(options[name] as object | undefined), informers }),
+  }));
   await Promise.all(running.map((r) => r.c.start()));
   return {
     names: running.map((r) => r.name),

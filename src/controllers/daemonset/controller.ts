@@ -8,6 +8,8 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { Clock, Timer } from '../../clock/clock.js';
 import { R, type ApiClient, type KubeObject, type OwnerReference } from '../../client/types.js';
 import { Informer, objectKey, unwrapTombstone, type DeletedFinalStateUnknown } from '../../client/informer.js';
+import { SharedInformerFactory } from '../../client/factory.js';
+import { CONTROLLER_UID_INDEX, controllerUidIndex } from '../../client/indexes.js';
 import { WorkQueue, runWorkers } from '../../client/workqueue.js';
 import { EventRecorder, type Recorder } from '../../client/events.js';
 import { isEmptyLabelSelector } from '../../client/labels.js';
@@ -24,7 +26,7 @@ import {
   resolveControllerRef,
 } from '../controllerutil.js';
 import { Backoff } from './backoff.js';
-import { getTargetNodeName, nodeShouldRunDaemonPod, replaceDaemonSetPodNodeNameNodeAffinity } from './predicates.js';
+import { getTargetNodeName, nodeShouldRunDaemonPod, replaceDaemonSetPodNodeNameNodeAffinity, type ShouldRun } from './predicates.js';
 import { computeHash, matchRevision, revisionData } from './revision.js';
 import {
   REVISION_HASH_LABEL,
@@ -62,6 +64,7 @@ export interface DaemonSetControllerOptions {
   burstReplicas?: number;
   /** where events go (default: an EventRecorder writing core/v1 Events) */
   recorder?: Recorder;
+  informers?: SharedInformerFactory;
 }
 
 /** the key of a failed-pod backoff entry: `<uid>/<observedGeneration>/<node>` */
@@ -69,10 +72,15 @@ export function failedPodsBackoffKey(ds: DaemonSet, nodeName: string): string {
   return `${ds.metadata?.uid}/${ds.status?.observedGeneration ?? 0}/${nodeName}`;
 }
 
-/** pod index: `<namespace>/<controller uid>`, `<namespace>/` for pods without a controller */
-const CONTROLLER_INDEX = 'daemonset-controller-uid';
-function controllerIndexValues(o: KubeObject): string[] {
-  return [`${o.metadata.namespace ?? ''}/${controllerOf(o)?.uid ?? ''}`];
+/**
+ * one sync's work shared by manage, rollingUpdate, status and history cleanup (upstream
+ * computes each of them again): the claimed pods, reused while no pod event could have changed
+ * them, and each node's verdict for this DaemonSet
+ */
+interface SyncMemo {
+  podsEpoch: number;
+  pods?: PodT[];
+  shouldRun: Map<NodeT, ShouldRun>;
 }
 
 function newControllerRef(ds: DS): OwnerReference {
@@ -110,6 +118,14 @@ export class DaemonSetController {
   private readonly burstReplicas: number;
   private gcTimer: Timer | undefined;
   private running: Promise<void> | undefined;
+  /**
+   * bumped on every pod event, by the pod's `<namespace>/<controller uid>` (or `<namespace>/`
+   * for orphans): a DaemonSet's claimed pods can only have changed when its own or its
+   * namespace's orphans' counter moved
+   */
+  private readonly podEpochs = new Map<string, number>();
+  /** what one sync of a DaemonSet computed, by its key (alive for that sync only) */
+  private readonly syncs = new Map<string, SyncMemo>();
 
   constructor(
     private readonly client: ApiClient,
@@ -122,12 +138,13 @@ export class DaemonSetController {
     this.queue = new WorkQueue<string>(clock);
     this.expectations = new ControllerExpectations(clock);
     this.failedPodsBackoff = new Backoff(clock);
-    this.dsInformer = new Informer<DS>(client, R.daemonsets, { clock });
-    this.podInformer = new Informer<PodT>(client, R.pods, { clock });
-    this.nodeInformer = new Informer<NodeT>(client, R.nodes, { clock });
-    this.historyInformer = new Informer<CR>(client, R.controllerrevisions, { clock });
+    const informers = opts.informers ?? new SharedInformerFactory(client, clock);
+    this.dsInformer = informers.informerFor<DS>(R.daemonsets);
+    this.podInformer = informers.informerFor<PodT>(R.pods);
+    this.nodeInformer = informers.informerFor<NodeT>(R.nodes);
+    this.historyInformer = informers.informerFor<CR>(R.controllerrevisions);
     // claim() only looks at pods this DaemonSet controls and at orphans: index both
-    this.podInformer.addIndexer(CONTROLLER_INDEX, controllerIndexValues);
+    this.podInformer.addIndexer(CONTROLLER_UID_INDEX, controllerUidIndex);
     this.dsInformer.addEventHandler({
       onAdd: (ds) => this.enqueue(ds),
       onUpdate: (old, cur) => this.onDaemonSetUpdate(old, cur),
@@ -204,7 +221,29 @@ export class DaemonSetController {
     return ownersSelecting(this.dsInformer.listNamespace(o.metadata.namespace ?? ''), o.metadata.labels);
   }
 
+  private touchPods(pod: PodT): void {
+    for (const k of controllerUidIndex(pod)) this.podEpochs.set(k, (this.podEpochs.get(k) ?? 0) + 1);
+  }
+
+  /** the sum of the counters a DaemonSet's claim depends on (both only grow: any change moves it) */
+  private podsEpoch(ds: DS): number {
+    const ns = ds.metadata.namespace ?? '';
+    return (this.podEpochs.get(`${ns}/${ds.metadata.uid ?? ''}`) ?? 0) + (this.podEpochs.get(`${ns}/`) ?? 0);
+  }
+
+  /** nodeShouldRunDaemonPod, once per node and sync */
+  private shouldRun(node: NodeT, ds: DS): ShouldRun {
+    const memo = this.syncs.get(objectKey(ds))?.shouldRun;
+    let r = memo?.get(node);
+    if (!r) {
+      r = nodeShouldRunDaemonPod(node, ds);
+      memo?.set(node, r);
+    }
+    return r;
+  }
+
   addPod(pod: PodT): void {
+    this.touchPods(pod);
     if (pod.metadata.deletionTimestamp) {
       this.deletePod(pod);
       return;
@@ -222,6 +261,8 @@ export class DaemonSetController {
 
   updatePod(old: PodT, cur: PodT): void {
     if (cur.metadata.resourceVersion === old.metadata.resourceVersion) return;
+    this.touchPods(old);
+    this.touchPods(cur);
     if (cur.metadata.deletionTimestamp) {
       this.deletePod(cur);
       return;
@@ -248,6 +289,7 @@ export class DaemonSetController {
 
   deletePod(obj: PodT | DeletedFinalStateUnknown<PodT>): void {
     const pod = unwrapTombstone(obj);
+    this.touchPods(pod);
     const ref = controllerOf(pod);
     if (!ref) return; // nobody waits for orphans to go
     const ds = this.resolveControllerRef(pod.metadata.namespace, ref);
@@ -343,8 +385,8 @@ export class DaemonSetController {
     const ns = ds.metadata.namespace ?? '';
     let pods: PodT[];
     if (ds.metadata.uid) {
-      pods = this.podInformer.byIndex(CONTROLLER_INDEX, `${ns}/${ds.metadata.uid}`);
-      for (const o of this.podInformer.byIndex(CONTROLLER_INDEX, `${ns}/`)) pods.push(o);
+      pods = this.podInformer.byIndex(CONTROLLER_UID_INDEX, `${ns}/${ds.metadata.uid}`);
+      for (const o of this.podInformer.byIndex(CONTROLLER_UID_INDEX, `${ns}/`)) pods.push(o);
     } else pods = this.podInformer.listNamespace(ns);
     const { claimed, error } = await this.claim(ds, pods, R.pods, 'Pod', this.canAdopt(ds));
     if (error) throw error;
@@ -355,7 +397,13 @@ export class DaemonSetController {
   async getNodesToDaemonPods(ds: DS, includeDeletedTerminal: boolean): Promise<Map<string, PodT[]>> {
     let pods: PodT[];
     try {
-      pods = await this.getDaemonPods(ds);
+      const memo = this.syncs.get(objectKey(ds));
+      const epoch = this.podsEpoch(ds);
+      if (memo?.pods && memo.podsEpoch === epoch) pods = memo.pods;
+      else {
+        pods = await this.getDaemonPods(ds);
+        if (memo) Object.assign(memo, { pods, podsEpoch: epoch });
+      }
     } catch (e) {
       throw new Error(`couldn't get node to daemon pod mapping for daemon set "${ds.metadata.name}": ${errMsg(e)}`);
     }
@@ -374,6 +422,15 @@ export class DaemonSetController {
   // ---- sync (§1.2) ----
 
   async syncDaemonSet(key: string): Promise<void> {
+    this.syncs.set(key, { podsEpoch: -1, shouldRun: new Map() });
+    try {
+      await this.sync(key);
+    } finally {
+      this.syncs.delete(key);
+    }
+  }
+
+  private async sync(key: string): Promise<void> {
     const ds = this.dsInformer.get(key);
     if (!ds) {
       this.expectations.delete(key);
@@ -450,7 +507,7 @@ export class DaemonSetController {
 
   private podsShouldBeOnNode(node: NodeT, nodeToPods: Map<string, PodT[]>, ds: DS, hash: string): { needing: string[]; toDelete: string[] } {
     const nodeName = node.metadata.name!;
-    const { shouldRun, shouldContinueRunning } = nodeShouldRunDaemonPod(node, ds);
+    const { shouldRun, shouldContinueRunning } = this.shouldRun(node, ds);
     const pods = nodeToPods.get(nodeName);
     const needing: string[] = [];
     const toDelete: string[] = [];
@@ -596,7 +653,7 @@ export class DaemonSetController {
   updatedDesiredNodeCounts(ds: DS, nodes: NodeT[], nodeToPods: Map<string, PodT[]>): { maxSurge: number; maxUnavailable: number; desired: number } {
     let desired = 0;
     for (const node of nodes) {
-      if (!nodeShouldRunDaemonPod(node, ds).shouldRun) continue;
+      if (!this.shouldRun(node, ds).shouldRun) continue;
       desired++;
       if (!nodeToPods.has(node.metadata.name!)) nodeToPods.set(node.metadata.name!, []);
     }
@@ -673,7 +730,7 @@ export class DaemonSetController {
       if (!newPod) {
         const node = this.nodeInformer.get(nodeName);
         if (!node) throw new Error(`invalid node ${nodeName}`);
-        const shouldRun = nodeShouldRunDaemonPod(node, ds).shouldRun;
+        const shouldRun = this.shouldRun(node, ds).shouldRun;
         if (!available(oldPod)) {
           if (!shouldRun) oldToDelete.push(oldPod.metadata.name!);
           else allowedNew.push(nodeName);
@@ -707,7 +764,7 @@ export class DaemonSetController {
     const now = this.clock.now();
     const gen = getTemplateGeneration(ds);
     for (const node of nodes) {
-      const { shouldRun } = nodeShouldRunDaemonPod(node, ds);
+      const { shouldRun } = this.shouldRun(node, ds);
       const pods = nodeToPods.get(node.metadata.name!) ?? [];
       const scheduled = pods.length > 0;
       if (shouldRun) {

@@ -10,6 +10,7 @@ import type { DeploymentCondition, DeploymentStatus } from 'kubernetes-types/app
 import type { Clock } from '../../clock/clock.js';
 import { R, type ApiClient, type KubeObject, type OwnerReference } from '../../client/types.js';
 import { Informer, objectKey, unwrapTombstone, type DeletedFinalStateUnknown } from '../../client/informer.js';
+import { SharedInformerFactory } from '../../client/factory.js';
 import { WorkQueue, runWorkers } from '../../client/workqueue.js';
 import { EventRecorder, type Recorder } from '../../client/events.js';
 import { isEmptyLabelSelector, labelSelectorAsSelector, matchesSelector } from '../../client/labels.js';
@@ -72,6 +73,8 @@ type Mut<T> = { -readonly [K in keyof T]: T[K] };
 export const COMPONENT = 'deployment-controller';
 
 export interface DeploymentControllerOptions {
+  /** the process's shared informers (default: the controller's own) */
+  informers?: SharedInformerFactory;
   workers?: number;
   recorder?: Recorder;
 }
@@ -124,17 +127,19 @@ export class DeploymentController {
   private readonly workers: number;
   private running: Promise<void> | undefined;
 
+  private readonly informers: SharedInformerFactory;
   constructor(
     private readonly client: ApiClient,
     private readonly clock: Clock,
     opts: DeploymentControllerOptions = {},
   ) {
+    this.informers = opts.informers ?? new SharedInformerFactory(client, clock);
     this.workers = opts.workers ?? 2;
     this.recorder = opts.recorder ?? new EventRecorder(client, clock, COMPONENT);
     this.queue = new WorkQueue<string>(clock);
-    this.dInformer = new Informer<DeployT>(client, R.deployments, { clock });
-    this.rsInformer = new Informer<RST>(client, R.replicasets, { clock });
-    this.podInformer = new Informer<PodT>(client, R.pods, { clock });
+    this.dInformer = this.informers.informerFor<DeployT>(R.deployments);
+    this.rsInformer = this.informers.informerFor<RST>(R.replicasets);
+    this.podInformer = this.informers.informerFor<PodT>(R.pods);
     this.dInformer.addEventHandler({
       onAdd: (d) => this.enqueue(d),
       onUpdate: (_o, d) => this.enqueue(d),

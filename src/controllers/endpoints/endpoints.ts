@@ -127,7 +127,7 @@ export class EndpointsController extends ServicePodController {
 
   constructor(...args: ConstructorParameters<typeof ServicePodController>) {
     super(...args);
-    this.endpoints = new Informer(this.client, R.endpoints, { clock: this.clock });
+    this.endpoints = this.informers.informerFor(R.endpoints);
     this.extraInformers.push(this.endpoints);
   }
 

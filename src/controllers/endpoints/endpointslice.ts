@@ -82,7 +82,7 @@ export class EndpointSliceController extends ServicePodController {
 
   constructor(...args: ConstructorParameters<typeof ServicePodController>) {
     super(...args);
-    this.slices = new Informer(this.client, R.endpointslices, { clock: this.clock });
+    this.slices = this.informers.informerFor(R.endpointslices);
     this.slices.addIndexer('service', (s) =>
       s.metadata.labels?.[MANAGED_BY_LABEL] === ENDPOINTSLICE_CONTROLLER_NAME && s.metadata.labels?.[SERVICE_NAME_LABEL]
         ? [`${s.metadata.namespace}/${s.metadata.labels[SERVICE_NAME_LABEL]}`]

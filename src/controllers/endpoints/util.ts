@@ -5,6 +5,7 @@
 import type { Pod, Service, ServicePort } from 'kubernetes-types/core/v1.js';
 import type { Clock } from '../../clock/clock.js';
 import { Informer, objectKey, splitKey, unwrapTombstone } from '../../client/informer.js';
+import { SharedInformerFactory } from '../../client/factory.js';
 import { WorkQueue, runWorkers } from '../../client/workqueue.js';
 import { R, type ApiClient, type KubeObject } from '../../client/types.js';
 
@@ -73,6 +74,8 @@ export function compareIP(a: string, b: string): number {
 }
 
 export interface ServiceControllerOptions {
+  /** the process's shared informers (default: the controller's own) */
+  informers?: SharedInformerFactory;
   workers?: number;
   onError?: (key: string, err: unknown) => void;
 }
@@ -88,13 +91,15 @@ export abstract class ServicePodController {
   private running?: Promise<void>;
   protected readonly extraInformers: Informer<any>[] = [];
 
+  protected readonly informers: SharedInformerFactory;
   constructor(
     protected readonly client: ApiClient,
     protected readonly clock: Clock,
     protected readonly opts: ServiceControllerOptions = {},
   ) {
-    this.services = new Informer(client, R.services, { clock });
-    this.pods = new Informer(client, R.pods, { clock });
+    this.informers = opts.informers ?? new SharedInformerFactory(client, clock);
+    this.services = this.informers.informerFor(R.services);
+    this.pods = this.informers.informerFor(R.pods);
     this.queue = new WorkQueue(clock);
   }
 

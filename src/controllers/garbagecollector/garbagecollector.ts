@@ -12,6 +12,7 @@ import type { Clock } from '../../clock/clock.js';
 import { ApiError } from '../../api/errors.js';
 import { RESOURCES, groupVersion, resourceForKind, type ResourceInfo } from '../../api/resources.js';
 import { Informer, unwrapTombstone } from '../../client/informer.js';
+import { SharedInformerFactory } from '../../client/factory.js';
 import { WorkQueue, runWorkers } from '../../client/workqueue.js';
 import type { ApiClient, DeleteOptions, KubeObject, OwnerReference, ResourceRef } from '../../client/types.js';
 import {
@@ -24,6 +25,8 @@ import {
 } from './graph.js';
 
 export interface GarbageCollectorOptions {
+  /** the process's shared informers (default: the controller's own) */
+  informers?: SharedInformerFactory;
   /** resources to watch; default: every stored resource but events */
   resources?: ResourceInfo[];
   /** workers per queue (upstream --concurrent-gc-syncs, default 20) */
@@ -66,7 +69,7 @@ class AbsentOwners {
 
 export class GarbageCollector {
   private readonly nodes = new Map<string, GraphNode>();
-  private readonly informers: Informer<KubeObject>[] = [];
+  private readonly watching: Informer<KubeObject>[] = [];
   private readonly watched = new Set<string>();
   private readonly attemptToDelete: WorkQueue<string>;
   private readonly attemptToOrphan: WorkQueue<string>;
@@ -75,11 +78,13 @@ export class GarbageCollector {
   private readonly workers: number;
   private running: Promise<void>[] = [];
 
+  private readonly informers: SharedInformerFactory;
   constructor(
     private readonly client: ApiClient,
     private readonly clock: Clock,
     private readonly opts: GarbageCollectorOptions = {},
   ) {
+    this.informers = opts.informers ?? new SharedInformerFactory(client, clock);
     this.attemptToDelete = new WorkQueue(clock);
     this.attemptToOrphan = new WorkQueue(clock);
     this.resources = opts.resources ?? defaultGcResources();
@@ -88,17 +93,17 @@ export class GarbageCollector {
 
   async start(): Promise<void> {
     for (const info of this.resources) {
-      const inf = new Informer<KubeObject>(this.client, toRef(info), { clock: this.clock });
+      const inf = this.informers.informerFor<KubeObject>(toRef(info));
       inf.addEventHandler({
         onAdd: (o) => this.observe(info, undefined, o),
         onUpdate: (a, b) => this.observe(info, a, b),
         onDelete: (o) => this.removed(unwrapTombstone(o)),
       });
-      this.informers.push(inf);
+      this.watching.push(inf);
       this.watched.add(`${groupVersion(info)}/${info.kind}`);
     }
     // a resource the server does not serve must not stop the collector
-    await Promise.all(this.informers.map((i) => i.start().catch((e) => this.opts.onError?.(e))));
+    await Promise.all(this.watching.map((i) => i.start().catch((e) => this.opts.onError?.(e))));
     const onError = (_k: string, err: unknown) => this.opts.onError?.(err);
     this.running = [
       runWorkers(this.attemptToDelete, this.workers, (uid) => this.attemptToDeleteWorker(uid), onError),
@@ -107,7 +112,7 @@ export class GarbageCollector {
   }
 
   stop(): void {
-    for (const i of this.informers) i.stop();
+    for (const i of this.watching) i.stop();
     this.attemptToDelete.shutdown();
     this.attemptToOrphan.shutdown();
   }

@@ -11,9 +11,12 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { Clock, Timer } from '../../clock/clock.js';
 import { ApiError } from '../../api/errors.js';
 import { Informer } from '../../client/informer.js';
+import { SharedInformerFactory } from '../../client/factory.js';
 import { R, type ApiClient, type KubeObject } from '../../client/types.js';
 
 export interface PodGcOptions {
+  /** the process's shared informers (default: the controller's own) */
+  informers?: SharedInformerFactory;
   /** how often to collect (upstream gcCheckPeriod 20 s) */
   periodMs?: number;
   /** how long a node must be missing before its pods go (upstream quarantineTime 40 s) */
@@ -44,13 +47,15 @@ export class PodGarbageCollector {
   private readonly quarantineMs: number;
   private readonly threshold: number;
 
+  private readonly informers: SharedInformerFactory;
   constructor(
     private readonly client: ApiClient,
     private readonly clock: Clock,
     opts: PodGcOptions = {},
   ) {
-    this.pods = new Informer(client, R.pods, { clock });
-    this.nodes = new Informer(client, R.nodes, { clock });
+    this.informers = opts.informers ?? new SharedInformerFactory(client, clock);
+    this.pods = this.informers.informerFor(R.pods);
+    this.nodes = this.informers.informerFor(R.nodes);
     this.periodMs = opts.periodMs ?? 20_000;
     this.quarantineMs = opts.quarantineMs ?? 40_000;
     this.threshold = opts.terminatedPodThreshold ?? 12_500;

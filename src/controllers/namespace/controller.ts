@@ -11,6 +11,7 @@ import type { Clock } from '../../clock/clock.js';
 import { ApiError } from '../../api/errors.js';
 import { RESOURCES, type ResourceInfo } from '../../api/resources.js';
 import { Informer, objectKey } from '../../client/informer.js';
+import { SharedInformerFactory } from '../../client/factory.js';
 import { WorkQueue, runWorkers } from '../../client/workqueue.js';
 import { R, type ApiClient, type KubeObject, type ResourceRef } from '../../client/types.js';
 
@@ -66,6 +67,8 @@ export function namespacedResources(): ResourceInfo[] {
 }
 
 export interface NamespaceControllerOptions {
+  /** the process's shared informers (default: the controller's own) */
+  informers?: SharedInformerFactory;
   workers?: number;
   onError?: (key: string, err: unknown) => void;
 }
@@ -82,12 +85,14 @@ export class NamespaceController {
   private readonly queue: WorkQueue<string>;
   private running: Promise<void> | undefined;
 
+  private readonly informers: SharedInformerFactory;
   constructor(
     private readonly client: ApiClient,
     private readonly clock: Clock,
     private readonly opts: NamespaceControllerOptions = {},
   ) {
-    this.namespaces = new Informer(client, R.namespaces, { clock });
+    this.informers = opts.informers ?? new SharedInformerFactory(client, clock);
+    this.namespaces = this.informers.informerFor(R.namespaces);
     this.queue = new WorkQueue(clock);
   }
 

@@ -18,6 +18,8 @@ import type { Clock, Timer } from '../../clock/clock.js';
 import { ApiError } from '../../api/errors.js';
 import { EventRecorder, type Recorder } from '../../client/events.js';
 import { Informer, objectKey } from '../../client/informer.js';
+import { SharedInformerFactory } from '../../client/factory.js';
+import { POD_NODE_INDEX, podNodeIndex } from '../../client/indexes.js';
 import { WorkQueue, runWorkers } from '../../client/workqueue.js';
 import { R, type ApiClient, type KubeObject } from '../../client/types.js';
 import {
@@ -36,6 +38,8 @@ export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 export const LABEL_EXCLUDE_DISRUPTION = 'node.kubernetes.io/exclude-disruption';
 
 export interface NodeLifecycleOptions {
+  /** the process's shared informers (default: the controller's own) */
+  informers?: SharedInformerFactory;
   /** --node-monitor-grace-period (default 50 s) */
   gracePeriodMs?: number;
   /** --node-monitor-period (default 5 s) */
@@ -138,15 +142,17 @@ export class NodeLifecycleController {
   private monitoring = false;
   private allDisrupted = false;
 
+  private readonly informers: SharedInformerFactory;
   constructor(
     private readonly client: ApiClient,
     private readonly clock: Clock,
     opts: NodeLifecycleOptions = {},
   ) {
-    this.nodes = new Informer(client, R.nodes, { clock });
-    this.leases = new Informer(client, R.leases, { clock, namespace: NODE_LEASE_NAMESPACE });
-    this.pods = new Informer(client, R.pods, { clock });
-    this.pods.addIndexer('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
+    this.informers = opts.informers ?? new SharedInformerFactory(client, clock);
+    this.nodes = this.informers.informerFor(R.nodes);
+    this.leases = this.informers.informerFor(R.leases, { namespace: NODE_LEASE_NAMESPACE });
+    this.pods = this.informers.informerFor(R.pods);
+    this.pods.addIndexer(POD_NODE_INDEX, podNodeIndex);
     this.noScheduleQueue = new WorkQueue(clock);
     this.recorder = opts.recorder ?? new EventRecorder(client, clock, NODE_CONTROLLER);
     this.gracePeriodMs = opts.gracePeriodMs ?? 50_000;
@@ -340,7 +346,7 @@ export class NodeLifecycleController {
   async markPodsNotReady(nodeName: string): Promise<boolean> {
     let ok = true;
     const stamp = rfc3339(this.clock.now());
-    for (const pod of this.pods.byIndex('node', nodeName)) {
+    for (const pod of this.pods.byIndex(POD_NODE_INDEX, nodeName)) {
       const ready = (pod.status?.conditions ?? []).find((c) => c.type === 'Ready');
       if (!ready || ready.status === 'False') continue;
       try {

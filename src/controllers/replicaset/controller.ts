@@ -8,6 +8,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Clock } from '../../clock/clock.js';
 import { R, type ApiClient, type KubeObject, type OwnerReference } from '../../client/types.js';
 import { Informer, objectKey, unwrapTombstone, type DeletedFinalStateUnknown } from '../../client/informer.js';
+import { SharedInformerFactory } from '../../client/factory.js';
 import { WorkQueue, runWorkers } from '../../client/workqueue.js';
 import { EventRecorder, type Recorder } from '../../client/events.js';
 import { labelSelectorAsSelector } from '../../client/labels.js';
@@ -37,6 +38,8 @@ export const STATUS_UPDATE_RETRIES = 1;
 export const COMPONENT = 'replicaset-controller';
 
 export interface ReplicaSetControllerOptions {
+  /** the process's shared informers (default: the controller's own) */
+  informers?: SharedInformerFactory;
   workers?: number;
   burstReplicas?: number;
   recorder?: Recorder;
@@ -106,18 +109,20 @@ export class ReplicaSetController {
   readonly burstReplicas: number;
   private running: Promise<void> | undefined;
 
+  private readonly informers: SharedInformerFactory;
   constructor(
     private readonly client: ApiClient,
     private readonly clock: Clock,
     opts: ReplicaSetControllerOptions = {},
   ) {
+    this.informers = opts.informers ?? new SharedInformerFactory(client, clock);
     this.workers = opts.workers ?? 2;
     this.burstReplicas = opts.burstReplicas ?? BURST_REPLICAS;
     this.recorder = opts.recorder ?? new EventRecorder(client, clock, COMPONENT);
     this.queue = new WorkQueue<string>(clock);
     this.expectations = new UIDTrackingExpectations(clock);
-    this.rsInformer = new Informer<RS>(client, R.replicasets, { clock });
-    this.podInformer = new Informer<PodT>(client, R.pods, { clock });
+    this.rsInformer = this.informers.informerFor<RS>(R.replicasets);
+    this.podInformer = this.informers.informerFor<PodT>(R.pods);
     this.rsInformer.addEventHandler({
       onAdd: (rs) => this.enqueue(rs),
       onUpdate: (old, cur) => this.updateRS(old, cur),

@@ -6,6 +6,7 @@ import type { Namespace, Node, Pod, PodCondition } from 'kubernetes-types/core/v
 import type { Clock, Timer } from '../../clock/clock.js';
 import { EventRecorder, type Recorder } from '../../client/events.js';
 import { Informer, objectKey, unwrapTombstone } from '../../client/informer.js';
+import { SharedInformerFactory } from '../../client/factory.js';
 import { R, type ApiClient, type KubeObject } from '../../client/types.js';
 import { fitError, preempt, schedulePod, type ScheduleSnapshot } from './algorithm.js';
 import { NO_NODES_AVAILABLE } from './fiterror.js';
@@ -15,6 +16,8 @@ import { SchedulingQueue } from './queue.js';
 export const SCHEDULER_NAME = 'default-scheduler';
 
 export interface SchedulerOptions {
+  /** the process's shared informers (default: the controller's own) */
+  informers?: SharedInformerFactory;
   /** random source for tie breaks (tests make it deterministic) */
   random?: () => number;
   recorder?: Recorder;
@@ -65,14 +68,16 @@ export class Scheduler {
   /** round-robin start for sampling nodes, as upstream's nextStartNodeIndex */
   private nextStart = 0;
 
+  private readonly informers: SharedInformerFactory;
   constructor(
     private readonly client: ApiClient,
     private readonly clock: Clock,
     opts: SchedulerOptions = {},
   ) {
-    this.nodes = new Informer(client, R.nodes, { clock });
-    this.pods = new Informer(client, R.pods, { clock });
-    this.namespaces = new Informer(client, R.namespaces, { clock });
+    this.informers = opts.informers ?? new SharedInformerFactory(client, clock);
+    this.nodes = this.informers.informerFor(R.nodes);
+    this.pods = this.informers.informerFor(R.pods);
+    this.namespaces = this.informers.informerFor(R.namespaces);
     this.queue = new SchedulingQueue(clock);
     this.recorder = opts.recorder ?? new EventRecorder(client, clock, SCHEDULER_NAME);
     this.random = opts.random ?? Math.random;

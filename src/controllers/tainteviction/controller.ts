@@ -12,6 +12,8 @@ import type { Clock, Timer } from '../../clock/clock.js';
 import { ApiError } from '../../api/errors.js';
 import { EventRecorder, type Recorder } from '../../client/events.js';
 import { Informer, objectKey, unwrapTombstone } from '../../client/informer.js';
+import { SharedInformerFactory } from '../../client/factory.js';
+import { POD_NODE_INDEX, podNodeIndex } from '../../client/indexes.js';
 import { R, type ApiClient, type KubeObject } from '../../client/types.js';
 
 export const TAINT_EVICTION_CONTROLLER = 'taint-eviction-controller';
@@ -57,6 +59,8 @@ interface Scheduled {
 }
 
 export interface TaintEvictionOptions {
+  /** the process's shared informers (default: the controller's own) */
+  informers?: SharedInformerFactory;
   recorder?: Recorder;
   onError?: (err: unknown) => void;
 }
@@ -71,14 +75,16 @@ export class TaintEvictionController {
   private readonly work = new Map<string, Scheduled>();
   private readonly inFlight = new Set<Promise<void>>();
 
+  private readonly informers: SharedInformerFactory;
   constructor(
     private readonly client: ApiClient,
     private readonly clock: Clock,
     private readonly opts: TaintEvictionOptions = {},
   ) {
-    this.nodes = new Informer(client, R.nodes, { clock });
-    this.pods = new Informer(client, R.pods, { clock });
-    this.pods.addIndexer('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
+    this.informers = opts.informers ?? new SharedInformerFactory(client, clock);
+    this.nodes = this.informers.informerFor(R.nodes);
+    this.pods = this.informers.informerFor(R.pods);
+    this.pods.addIndexer(POD_NODE_INDEX, podNodeIndex);
     this.recorder = opts.recorder ?? new EventRecorder(client, clock, TAINT_EVICTION_CONTROLLER);
   }
 
@@ -119,7 +125,7 @@ export class TaintEvictionController {
     if (taints.length) this.taintedNodes.set(name, taints);
     else this.taintedNodes.delete(name);
     const now = this.clock.now();
-    for (const pod of this.pods.byIndex('node', name)) {
+    for (const pod of this.pods.byIndex(POD_NODE_INDEX, name)) {
       if (!taints.length) this.cancelWithEvent(objectKey(pod));
       else this.processPodOnNode(pod, taints, now);
     }
