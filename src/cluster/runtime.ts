@@ -19,6 +19,8 @@ import { NodeSimulator } from '../nodes/simulator.js';
 import { startControllers as startAllControllers } from '../controllers/index.js';
 import { openStore } from '../store/index.js';
 import { campaign, type Campaign } from '../client/leaderelection.js';
+import { ClusterView } from '../explain/view.js';
+import { explainExtension } from '../explain/http.js';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 
@@ -144,8 +146,13 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
   let activate: (() => Promise<void>) | undefined;
   let election: Campaign | undefined;
 
+  // kindling explain's placement verdicts, served under /kindling/v1alpha1/explain
+  const explainView = new ClusterView(client, clock);
+  server.addExtension(explainExtension(client, explainView));
+
   const stop = async () => {
     ready = false;
+    explainView.stop();
     compactor?.stop();
     await election?.stop().catch((e) => log(`kindling: leader election: ${e}`));
     await simulator?.stop().catch((e) => log(`kindling: stopping nodes: ${e}`));

@@ -104,7 +104,15 @@ describe('NodePorts', () => {
     const node = new NodeInfo(makeNode('n'), [existing]);
     const s = filterNodePorts(pod, node);
     expect(s === null).toBe(ok);
-    if (s) expect(s).toEqual({ plugin: 'NodePorts', code: 'Unschedulable', reasons: ["node(s) didn't have free ports for the requested pod ports"] });
+    if (s) {
+      const port = pod.spec!.containers[0].ports![0];
+      expect(s).toEqual({
+        plugin: 'NodePorts',
+        code: 'Unschedulable',
+        reasons: ["node(s) didn't have free ports for the requested pod ports"],
+        portsInUse: [{ ip: port.hostIP ?? '0.0.0.0', protocol: 'TCP', port: port.hostPort }],
+      });
+    }
   });
 });
 
@@ -112,7 +120,12 @@ describe('NodeResourcesFit', () => {
   it('counts requests of pods on the node', () => {
     const node = new NodeInfo(makeNode('n', { cpu: '2', memory: '4Gi' }), [makePod('a', { cpu: '1500m', memory: '1Gi' })]);
     expect(filterNodeResourcesFit(makePod('p', { cpu: '500m' }), node)).toBeNull();
-    expect(filterNodeResourcesFit(makePod('p', { cpu: '501m' }), node)).toEqual({ plugin: 'NodeResourcesFit', code: 'Unschedulable', reasons: ['Insufficient cpu'] });
+    expect(filterNodeResourcesFit(makePod('p', { cpu: '501m' }), node)).toEqual({
+      plugin: 'NodeResourcesFit',
+      code: 'Unschedulable',
+      reasons: ['Insufficient cpu'],
+      insufficient: [{ resource: 'cpu', requested: 501, used: 1500, allocatable: 2000 }],
+    });
     expect(filterNodeResourcesFit(makePod('p', { cpu: '1', memory: '4Gi' }), node)?.reasons).toEqual(['Insufficient cpu', 'Insufficient memory']);
   });
   it('a request larger than the whole node is unresolvable', () => {
@@ -121,6 +134,7 @@ describe('NodeResourcesFit', () => {
   it('pod count', () => {
     const node = new NodeInfo(makeNode('n', { pods: '1' }), [makePod('a')]);
     expect(filterNodeResourcesFit(makePod('p'), node)?.reasons).toEqual(['Too many pods']);
+    expect(filterNodeResourcesFit(makePod('p'), node)?.insufficient).toEqual([{ resource: 'pods', requested: 1, used: 1, allocatable: 1 }]);
   });
   it('init containers: max(sum(containers), max(init)); sidecars add up', () => {
     const c = (cpu: string, restartPolicy?: string) => ({ name: cpu, image: 'x', restartPolicy, resources: { requests: { cpu } } });

@@ -14,6 +14,17 @@ export interface FilterStatus {
   plugin: string;
   code: StatusCode;
   reasons: string[];
+  /** NodeResourcesFit: what was short, in base units (millicores, bytes, pods); for explain */
+  insufficient?: InsufficientResource[];
+  /** NodePorts: the requested host ports already in use on the node; for explain */
+  portsInUse?: HostPort[];
+}
+
+export interface InsufficientResource {
+  resource: 'pods' | 'cpu' | 'memory' | 'ephemeral-storage';
+  requested: number;
+  used: number;
+  allocatable: number;
 }
 
 /** everything a filter may look at besides the pod and the node */
@@ -95,26 +106,31 @@ export function preFilterNodeNames(pod: Pod): Set<string> | undefined {
   return names;
 }
 
-function portsConflict(a: HostPort, b: HostPort): boolean {
+export function portsConflict(a: HostPort, b: HostPort): boolean {
   if (a.port !== b.port || a.protocol !== b.protocol) return false;
   return a.ip === '0.0.0.0' || b.ip === '0.0.0.0' || a.ip === b.ip;
 }
 
 export function filterNodePorts(pod: Pod, ni: NodeInfo): FilterStatus | null {
-  const want = podHostPorts(pod);
-  if (want.some((w) => ni.usedPorts.some((u) => portsConflict(w, u)))) return fail('NodePorts', 'Unschedulable', REASON.nodePorts);
+  const taken = podHostPorts(pod).filter((w) => ni.usedPorts.some((u) => portsConflict(w, u)));
+  if (taken.length) return { ...fail('NodePorts', 'Unschedulable', REASON.nodePorts), portsInUse: taken };
   return null;
 }
 
 export function filterNodeResourcesFit(pod: Pod, ni: NodeInfo): FilterStatus | null {
   const reasons: string[] = [];
+  const insufficient: InsufficientResource[] = [];
   let unresolvable = false;
-  if (ni.pods.length + 1 > ni.allocatable.pods) reasons.push(REASON.tooManyPods);
+  if (ni.pods.length + 1 > ni.allocatable.pods) {
+    reasons.push(REASON.tooManyPods);
+    insufficient.push({ resource: 'pods', requested: 1, used: ni.pods.length, allocatable: ni.allocatable.pods });
+  }
   const req = podRequests(pod);
-  const check = (name: string, want: number, alloc: number, used: number) => {
+  const check = (name: InsufficientResource['resource'], want: number, alloc: number, used: number) => {
     if (want === 0) return;
     if (want > alloc - used) {
       reasons.push(REASON.insufficient(name));
+      insufficient.push({ resource: name, requested: want, used, allocatable: alloc });
       // more than the whole node: no preemption can help
       if (want > alloc) unresolvable = true;
     }
@@ -123,7 +139,7 @@ export function filterNodeResourcesFit(pod: Pod, ni: NodeInfo): FilterStatus | n
   check('memory', req.memory, ni.allocatable.memory, ni.requested.memory);
   check('ephemeral-storage', req.ephemeralStorage, ni.allocatable.ephemeralStorage, ni.requested.ephemeralStorage);
   if (reasons.length === 0) return null;
-  return fail('NodeResourcesFit', unresolvable ? 'UnschedulableAndUnresolvable' : 'Unschedulable', ...reasons);
+  return { ...fail('NodeResourcesFit', unresolvable ? 'UnschedulableAndUnresolvable' : 'Unschedulable', ...reasons), insufficient };
 }
 
 // ---- inter-pod affinity ----
