@@ -26,6 +26,7 @@ import {
   checkRuntime,
 } from '../cluster/lifecycle.js';
 import { parseConditionArg } from '../cluster/control.js';
+import { selectClusterName, selectExistingCluster } from '../cluster/select.js';
 import { serveState } from '../cluster/daemon.js';
 
 const DEFAULT_WAIT = 5 * 60_000;
@@ -39,11 +40,8 @@ function fail(what: string, e: unknown): never {
   throw new CliError(`ERROR: failed to ${what}: ${e instanceof Error ? e.message : String(e)}`);
 }
 
-function existingCluster(name: string): string {
-  const dir = clusterDir(name);
-  if (!clusterExists(dir)) throw new Error(`unknown cluster "${name}"`);
-  return dir;
-}
+/** the state dir of the cluster a command acts on (--name, KIND_CLUSTER_NAME, current context, the only one, kind) */
+const existingCluster = (name: string | undefined): string => selectExistingCluster({ name }).dir;
 
 function readConfigText(path: string): string {
   if (path === '-') return readFileSync(0, 'utf8');
@@ -154,7 +152,7 @@ del
   .option('-n, --name <name>', 'the cluster name')
   .option('--kubeconfig <path>', 'sets kubeconfig path instead of $KUBECONFIG or $HOME/.kube/config')
   .action(async (o) => {
-    const name = o.name ?? defaultName();
+    const name = selectClusterName({ name: o.name, kubeconfig: o.kubeconfig });
     err(`Deleting cluster "${name}" ...`);
     try {
       const nodes = await deleteCluster(clusterDir(name), name, o.kubeconfig);
@@ -182,7 +180,7 @@ del
   .option('--wait <duration>', 'how long to wait for the node to go', '1m')
   .action(async (node: string, o) => {
     try {
-      await deleteNode(existingCluster(o.name ?? defaultName()), node, parseDuration(o.wait));
+      await deleteNode(existingCluster(o.name), node, parseDuration(o.wait));
       err(`Deleted node "${node}"`);
     } catch (e) {
       fail('delete node', e);
@@ -205,7 +203,7 @@ get
   .option('-n, --name <name>', 'the cluster context name')
   .option('-A, --all-clusters', 'If present, list all the available nodes across all cluster contexts')
   .action((o) => {
-    const clusters = o.allClusters ? listClusters() : [o.name ?? defaultName()];
+    const clusters = o.allClusters ? listClusters() : [selectClusterName({ name: o.name })];
     const names: string[] = [];
     for (const c of clusters) {
       const dir = clusterDir(c);
@@ -224,7 +222,7 @@ get
   .option('--internal', 'use internal address instead of external (same for kindling)')
   .action((o) => {
     try {
-      process.stdout.write(clusterKubeconfigYaml(existingCluster(o.name ?? defaultName())));
+      process.stdout.write(clusterKubeconfigYaml(existingCluster(o.name)));
     } catch (e) {
       fail('get kubeconfig', e);
     }
@@ -238,9 +236,9 @@ exp
   .option('-n, --name <name>', 'the cluster context name')
   .option('--kubeconfig <path>', 'sets kubeconfig path instead of $KUBECONFIG or $HOME/.kube/config')
   .action((o) => {
-    const name = o.name ?? defaultName();
     try {
-      exportKubeconfig(existingCluster(name), o.kubeconfig);
+      const { name, dir } = selectExistingCluster({ name: o.name, kubeconfig: o.kubeconfig });
+      exportKubeconfig(dir, o.kubeconfig);
       err(`Set kubectl context to "${kindContextName(name)}"`);
     } catch (e) {
       fail('export kubeconfig', e);
@@ -256,9 +254,9 @@ program
   .option('-n, --name <name>', 'the cluster name')
   .option('--wait <duration>', 'how long to wait for readiness', '5m')
   .action(async (o) => {
-    const name = o.name ?? defaultName();
     try {
-      const info = await startClusterServer(existingCluster(name), parseDuration(o.wait));
+      const { name, dir } = selectExistingCluster({ name: o.name });
+      const info = await startClusterServer(dir, parseDuration(o.wait));
       err(`Started cluster "${name}" at ${info.url}`);
     } catch (e) {
       fail('start cluster', e);
@@ -271,9 +269,9 @@ program
   .description('Stops a cluster; its objects are kept for start cluster')
   .option('-n, --name <name>', 'the cluster name')
   .action(async (o) => {
-    const name = o.name ?? defaultName();
     try {
-      const stopped = await stopCluster(existingCluster(name));
+      const { name, dir } = selectExistingCluster({ name: o.name });
+      const stopped = await stopCluster(dir);
       err(stopped ? `Stopped cluster "${name}"` : `Cluster "${name}" is not running`);
     } catch (e) {
       fail('stop cluster', e);
@@ -302,7 +300,7 @@ program
         labels[l.slice(0, eq)] = l.slice(eq + 1);
       }
       const taints = (o.taint as string[]).map(parseTaint);
-      const added = await addNodes(existingCluster(o.name ?? defaultName()), {
+      const added = await addNodes(existingCluster(o.name), {
         count: o.count,
         role: o.role as NodeRole,
         labels,
@@ -370,7 +368,7 @@ nodeCmd
   .option('-n, --name <name>', 'the cluster name')
   .action(async (node: string, o) => {
     try {
-      await stopNode(existingCluster(o.name ?? defaultName()), node);
+      await stopNode(existingCluster(o.name), node);
       err(`Stopped node "${node}"`);
     } catch (e) {
       fail('stop node', e);
@@ -383,7 +381,7 @@ nodeCmd
   .option('-n, --name <name>', 'the cluster name')
   .action(async (node: string, o) => {
     try {
-      await startNode(existingCluster(o.name ?? defaultName()), node);
+      await startNode(existingCluster(o.name), node);
       err(`Started node "${node}"`);
     } catch (e) {
       fail('start node', e);
@@ -400,7 +398,7 @@ nodeCmd
   .action(async (node: string, cond: string, o) => {
     try {
       const { type, status } = parseConditionArg(cond);
-      await setNodeCondition(existingCluster(o.name ?? defaultName()), node, type, status, o.reason, o.message);
+      await setNodeCondition(existingCluster(o.name), node, type, status, o.reason, o.message);
       err(`Node "${node}" reports ${type}=${status}`);
     } catch (e) {
       fail('set node condition', e);
@@ -416,9 +414,9 @@ program
   .argument('<file>')
   .option('-n, --name <name>', 'the cluster name')
   .action(async (file: string, o) => {
-    const name = o.name ?? defaultName();
     try {
-      const { applied } = await setRules(existingCluster(name), readConfigText(file));
+      const { name, dir } = selectExistingCluster({ name: o.name });
+      const { applied } = await setRules(dir, readConfigText(file));
       err(applied ? `Set lifecycle rules of cluster "${name}"` : `Saved lifecycle rules of cluster "${name}" (used when it starts)`);
     } catch (e) {
       fail('set rules', e);

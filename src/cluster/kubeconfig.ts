@@ -102,6 +102,15 @@ export function readKubeconfig(path: string): Kubeconfig {
   return doc;
 }
 
+/** kubectl's current context: the first current-context set in the files it reads */
+export function currentContext(explicitPath?: string, env: Env = process.env): string | undefined {
+  for (const p of kubeconfigPaths(explicitPath, env)) {
+    const ctx = readKubeconfig(p)['current-context'];
+    if (ctx) return ctx;
+  }
+  return undefined;
+}
+
 function upsert(list: NamedEntry[] | undefined, entry: NamedEntry): NamedEntry[] {
   const out = [...(list ?? [])];
   const i = out.findIndex((e) => e.name === entry.name);
