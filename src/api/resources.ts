@@ -98,6 +98,13 @@ export const RESOURCES: ResourceInfo[] = [
     subresources: ['status', 'scale'],
   }),
   r('apps', 'v1', 'ControllerRevision', 'controllerrevisions', true, 'io.k8s.api.apps.v1.ControllerRevision'),
+  // batch/v1
+  r('batch', 'v1', 'Job', 'jobs', true, 'io.k8s.api.batch.v1.Job', { categories: ['all'], subresources: ['status'] }),
+  r('batch', 'v1', 'CronJob', 'cronjobs', true, 'io.k8s.api.batch.v1.CronJob', {
+    shortNames: ['cj'],
+    categories: ['all'],
+    subresources: ['status'],
+  }),
   // events.k8s.io/v1 (same storage as core events upstream; kindling stores them apart)
   r('events.k8s.io', 'v1', 'Event', 'events', true, 'io.k8s.api.events.v1.Event', { shortNames: ['ev'] }),
   // coordination.k8s.io/v1

@@ -11,7 +11,7 @@ import { qosClass } from '../api/qos.js';
 export const DS_TEMPLATE_GENERATION_ANNOTATION = 'deprecated.daemonset.template.generation';
 
 /** kinds whose metadata.generation tracks spec changes */
-const GENERATION_KINDS = new Set(['DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet', 'Job']);
+const GENERATION_KINDS = new Set(['DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet', 'Job', 'CronJob']);
 
 export function hasStatusSubresource(info: ResourceInfo): boolean {
   return (info.subresources ?? []).includes('status');
@@ -48,6 +48,13 @@ export function prepareForCreate(info: ResourceInfo, obj: Obj): void {
     case 'Service':
       delete obj.status;
       break;
+    case 'Job':
+      obj.status = {};
+      generateJobSelector(obj);
+      break;
+    case 'CronJob':
+      obj.status = {};
+      break;
     case 'Pod': {
       // the kubelet owns status; a new pod starts Pending
       obj.status = { phase: 'Pending', qosClass: qosClass(obj as Pod) };
@@ -59,6 +66,29 @@ export function prepareForCreate(info: ResourceInfo, obj: Obj): void {
     default:
       break;
   }
+}
+
+/** job strategy generateSelector: unless spec.manualSelector, select the job's own pods by its uid */
+function generateJobSelector(job: Obj): void {
+  const spec = (job.spec ??= {}) as Record<string, any>;
+  if (spec.manualSelector === true) return;
+  const uid = job.metadata.uid!;
+  const name = job.metadata.name ?? '';
+  const template = (spec.template ??= {});
+  const meta = (template.metadata ??= {});
+  // decoding the request already defaulted the job's labels from the template's (SetDefaults_Job)
+  if (meta.labels && Object.keys(meta.labels).length && !Object.keys(job.metadata.labels ?? {}).length) job.metadata.labels = { ...meta.labels };
+  // labels the user set are kept (a wrong one fails validation)
+  meta.labels = {
+    'batch.kubernetes.io/controller-uid': uid,
+    'batch.kubernetes.io/job-name': name,
+    'controller-uid': uid,
+    'job-name': name,
+    ...(meta.labels ?? {}),
+  };
+  spec.selector ??= {};
+  spec.selector.matchLabels ??= {};
+  spec.selector.matchLabels['batch.kubernetes.io/controller-uid'] ??= uid;
 }
 
 /**

@@ -153,6 +153,8 @@ export const R = {
   deployments: { group: 'apps', version: 'v1', plural: 'deployments' },
   replicasets: { group: 'apps', version: 'v1', plural: 'replicasets' },
   controllerrevisions: { group: 'apps', version: 'v1', plural: 'controllerrevisions' },
+  jobs: { group: 'batch', version: 'v1', plural: 'jobs' },
+  cronjobs: { group: 'batch', version: 'v1', plural: 'cronjobs' },
   leases: { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' },
   priorityclasses: { group: 'scheduling.k8s.io', version: 'v1', plural: 'priorityclasses' },
   endpointslices: { group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices' },

@@ -14,6 +14,7 @@ import { TaintEvictionController } from './tainteviction/index.js';
 import { EndpointsController, EndpointSliceController } from './endpoints/index.js';
 import { ReplicaSetController } from './replicaset/index.js';
 import { DeploymentController } from './deployment/index.js';
+import { JobController } from './job/index.js';
 
 interface Runnable {
   start(): Promise<void>;
@@ -35,6 +36,7 @@ const CONTROLLERS: Record<string, ControllerClass> = {
   EndpointSliceController,
   ReplicaSetController,
   DeploymentController,
+  JobController,
 };
 
 export interface ControllerSet {

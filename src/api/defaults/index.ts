@@ -4,6 +4,7 @@
 import type { ResourceInfo } from '../resources.js';
 import type { KubeObject } from '../../client/types.js';
 import { defaultPod, defaultPodSpec, defaultPodTemplateSpec, defaultPullPolicy } from './pod.js';
+import { defaultCronJob, defaultJob } from './batch.js';
 
 export { defaultPod, defaultPodSpec, defaultPodTemplateSpec, defaultPullPolicy };
 
@@ -130,6 +131,10 @@ export function applyDefaults(resource: ResourceInfo, obj: KubeObject): void {
       return defaultDeployment(o);
     case 'apps/ReplicaSet':
       return defaultReplicaSet(o);
+    case 'batch/Job':
+      return defaultJob(o);
+    case 'batch/CronJob':
+      return defaultCronJob(o);
     case 'scheduling.k8s.io/PriorityClass':
       return defaultPriorityClass(o);
     case 'discovery.k8s.io/EndpointSlice':

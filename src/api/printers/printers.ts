@@ -18,89 +18,29 @@ import type { Event as EventsV1Event } from 'kubernetes-types/events/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import type { Container } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../client/types.js';
-import { fieldDescription } from './descriptions.js';
 import { translateTimestampSince } from './duration.js';
-import { podRowConditions, podSummary, podWideCells, type TableRowCondition } from './pod.js';
+import { podRowConditions, podSummary, podWideCells } from './pod.js';
 import { formatLabels, formatLabelSelector, selectorString } from './selectors.js';
 
-export interface TableColumnDefinition {
-  name: string;
-  type: string;
-  format: string;
-  description: string;
-  priority: number;
-}
-
-export type Cell = string | number | boolean;
-
-export interface Printer {
-  columns(): TableColumnDefinition[];
-  cells(obj: KubeObject, now: number): Cell[];
-  conditions?(obj: KubeObject): TableRowCondition[] | undefined;
-}
-
-// ---- column helpers ----------------------------------------------------------------
-
-type Desc = string | [definition: string, field: string, fallback: string];
-
-function col(name: string, type: string, desc: Desc, opts: { format?: string; priority?: number } = {}): () => TableColumnDefinition {
-  return () => ({
-    name,
-    type,
-    format: opts.format ?? '',
-    description: typeof desc === 'string' ? desc : fieldDescription(desc[0], desc[1], desc[2]),
-    priority: opts.priority ?? 0,
-  });
-}
-
-const META = 'meta.v1.ObjectMeta';
-const nameCol = col('Name', 'string', [META, 'name', 'Name must be unique within a namespace.'], { format: 'name' });
-const ageCol = col('Age', 'string', [META, 'creationTimestamp', 'CreationTimestamp is a timestamp representing the server time when this object was created.']);
-const containersCol = col('Containers', 'string', 'Names of each container in the template.', { priority: 1 });
-const imagesCol = col('Images', 'string', 'Images referenced by each container in the template.', { priority: 1 });
-
-function printer(
-  columns: (() => TableColumnDefinition)[],
-  cells: (obj: any, now: number) => Cell[],
-  conditions?: (obj: any) => TableRowCondition[] | undefined,
-): Printer {
-  return { columns: () => columns.map((c) => c()), cells, conditions };
-}
-
-// ---- shared cell helpers ----------------------------------------------------------
-
-/** any object with metadata, as both kubernetes-types and KubeObject have it */
-interface WithMeta {
-  metadata?: { name?: string; creationTimestamp?: string };
-}
-
-function age(obj: WithMeta, now: number): string {
-  return translateTimestampSince(obj.metadata?.creationTimestamp, now);
-}
-
-function name(obj: WithMeta): string {
-  return obj.metadata?.name ?? '';
-}
-
-/** layoutContainerCells: names and images joined by commas */
-function containerCells(containers: Container[] | undefined): [string, string] {
-  const list = containers ?? [];
-  return [list.map((c) => c.name).join(','), list.map((c) => c.image ?? '').join(',')];
-}
-
-/** net.JoinHostPort */
-function joinHostPort(host: string, port: number | string): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
-/** "a,b,c + N more..." with at most 3 items, as upstream's endpoint and slice columns */
-function listWithMore(list: string[], more: boolean, count: number, max: number, empty: string): string {
-  const ret = list.join(',');
-  if (more) return `${ret} + ${count - max} more...`;
-  return ret === '' ? empty : ret;
-}
+import {
+  type Cell,
+  type Printer,
+  col,
+  printer,
+  age,
+  name,
+  containerCells,
+  joinHostPort,
+  listWithMore,
+  META,
+  nameCol,
+  ageCol,
+  containersCol,
+  imagesCol,
+} from './columns.js';
+export type { TableColumnDefinition, Cell, Printer } from './columns.js';
+import { BATCH_PRINTERS } from './batch.js';
 
 // ---- pods ----------------------------------------------------------------------
 
@@ -608,6 +548,7 @@ const PRINTERS: Record<string, Printer> = {
   'coordination.k8s.io/Lease': leasePrinter,
   'scheduling.k8s.io/PriorityClass': priorityClassPrinter,
   'discovery.k8s.io/EndpointSlice': endpointSlicePrinter,
+  ...BATCH_PRINTERS,
 };
 
 /** the printer of a group and kind, or the Name/Created At default */

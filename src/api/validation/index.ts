@@ -6,6 +6,7 @@ import type { ResourceInfo } from '../resources.js';
 import type { KubeObject } from '../../client/types.js';
 import { validateGenericNamespaced, validateGenericUpdate } from './core.js';
 import * as apps from './apps.js';
+import * as batch from './batch.js';
 import * as core from './core.js';
 import * as sched from './scheduling.js';
 import { validateObjectMeta, validateObjectMetaUpdate, type Obj } from './meta.js';
@@ -32,6 +33,8 @@ const onCreate: Record<string, Create> = {
   'apps/Deployment': apps.validateDeployment,
   'apps/ReplicaSet': apps.validateReplicaSet,
   'apps/ControllerRevision': apps.validateControllerRevision,
+  'batch/Job': batch.validateJob,
+  'batch/CronJob': batch.validateCronJob,
   'scheduling.k8s.io/PriorityClass': sched.validatePriorityClass,
   'coordination.k8s.io/Lease': sched.validateLease,
 };
@@ -47,6 +50,8 @@ const onUpdate: Record<string, Update> = {
   'apps/Deployment': apps.validateDeploymentUpdate,
   'apps/ReplicaSet': apps.validateReplicaSetUpdate,
   'apps/ControllerRevision': apps.validateControllerRevisionUpdate,
+  'batch/Job': batch.validateJobUpdate,
+  'batch/CronJob': batch.validateCronJobUpdate,
   'scheduling.k8s.io/PriorityClass': sched.validatePriorityClassUpdate,
   'coordination.k8s.io/Lease': sched.validateLeaseUpdate,
 };
@@ -55,6 +60,7 @@ const onStatusUpdate: Record<string, Update> = {
   'apps/DaemonSet': apps.validateDaemonSetStatusUpdate,
   'apps/Deployment': apps.validateReplicaStatusUpdate,
   'apps/ReplicaSet': apps.validateReplicaStatusUpdate,
+  'batch/Job': batch.validateJobStatusUpdate,
   // Node status is free-form upstream too, beyond ObjectMeta; taints live in spec
 };
 

@@ -1,0 +1,1 @@
+export { JobController, newJobControllerRef, type JobControllerOptions } from './controller.js';
