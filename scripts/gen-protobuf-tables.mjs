@@ -23,6 +23,7 @@ const KINDS = {
   'apps/v1/Deployment': 'k8s.io.api.apps.v1.Deployment',
   'apps/v1/DaemonSet': 'k8s.io.api.apps.v1.DaemonSet',
   'batch/v1/Job': 'k8s.io.api.batch.v1.Job',
+  'batch/v1/CronJob': 'k8s.io.api.batch.v1.CronJob',
   'scheduling.k8s.io/v1/PriorityClass': 'k8s.io.api.scheduling.v1.PriorityClass',
   'policy/v1/Eviction': 'k8s.io.api.policy.v1.Eviction',
 };

@@ -42,8 +42,8 @@ describe('restricted v2 document', () => {
       '/apis/apps/v1/namespaces/{namespace}/statefulsets',
       '/api/v1/namespaces/{namespace}/pods/{name}/resize',
       '/api/v1/nodes/{name}/proxy',
-      '/apis/batch/v1/jobs',
-      '/apis/batch/',
+      '/apis/resource.k8s.io/v1beta1/resourceclaims',
+      '/apis/resource.k8s.io/',
     ]) {
       expect(paths).not.toContain(p);
     }

@@ -27,7 +27,9 @@ describe('column sets (upstream names; * = priority 1, shown with -o wide)', () 
     ['coordination.k8s.io', 'Lease', ['Name', 'Holder', 'Age']],
     ['scheduling.k8s.io', 'PriorityClass', ['Name', 'Value', 'Global-Default', 'Age', 'PreemptionPolicy']],
     ['discovery.k8s.io', 'EndpointSlice', ['Name', 'AddressType', 'Ports', 'Endpoints', 'Age']],
-    ['batch', 'CronJob', ['Name', 'Created At']],
+    ['batch', 'Job', ['Name', 'Status', 'Completions', 'Duration', 'Age', 'Containers*', 'Images*', 'Selector*']],
+    ['batch', 'CronJob', ['Name', 'Schedule', 'Timezone', 'Suspend', 'Active', 'Last Schedule', 'Age', 'Containers*', 'Images*', 'Selector*']],
+    ['resource.k8s.io', 'ResourceClaim', ['Name', 'Created At']],
   ];
   for (const [group, kind, cols] of want) {
     it(`${group || 'core'}/${kind}`, () => expect(names(group, kind)).toEqual(cols));
@@ -237,7 +239,7 @@ describe('small printers', () => {
     expect(cells('scheduling.k8s.io', 'PriorityClass', { metadata: m, value: 2000001000, globalDefault: true })).toEqual(['x', 2000001000, true, '52s', '']);
   });
   it('default printer: name and RFC 3339 creation time', () => {
-    expect(cells('batch', 'Job', { metadata: { name: 'j', creationTimestamp: '2024-05-01T11:59:08.000Z' } })).toEqual(['j', '2024-05-01T11:59:08Z']);
-    expect(cells('batch', 'Job', { metadata: { name: 'j' } })).toEqual(['j', '0001-01-01T00:00:00Z']);
+    expect(cells('resource.k8s.io', 'ResourceClaim', { metadata: { name: 'j', creationTimestamp: '2024-05-01T11:59:08.000Z' } })).toEqual(['j', '2024-05-01T11:59:08Z']);
+    expect(cells('resource.k8s.io', 'ResourceClaim', { metadata: { name: 'j' } })).toEqual(['j', '0001-01-01T00:00:00Z']);
   });
 });

@@ -15,6 +15,7 @@ export const KINDS: Record<string, string> = {
   "apps/v1/Deployment": "apps.v1.Deployment",
   "apps/v1/DaemonSet": "apps.v1.DaemonSet",
   "batch/v1/Job": "batch.v1.Job",
+  "batch/v1/CronJob": "batch.v1.CronJob",
   "scheduling.k8s.io/v1/PriorityClass": "scheduling.v1.PriorityClass",
   "policy/v1/Eviction": "policy.v1.Eviction"
 };
@@ -101,6 +102,26 @@ export const MESSAGES: Record<string, MessageSpec> = {
     1: {"json":"maxUnavailable","type":"intstr","keep":true},
     2: {"json":"maxSurge","type":"intstr","keep":true},
   },
+  "batch.v1.CronJob": {
+    1: {"json":"metadata","type":{"msg":"meta.v1.ObjectMeta"}},
+    2: {"json":"spec","type":{"msg":"batch.v1.CronJobSpec"}},
+    3: {"json":"status","type":{"msg":"batch.v1.CronJobStatus"}},
+  },
+  "batch.v1.CronJobSpec": {
+    1: {"json":"schedule","type":"string","keep":true},
+    2: {"json":"startingDeadlineSeconds","type":"int64","keep":true},
+    3: {"json":"concurrencyPolicy","type":"string"},
+    4: {"json":"suspend","type":"bool","keep":true},
+    5: {"json":"jobTemplate","type":{"msg":"batch.v1.JobTemplateSpec"}},
+    6: {"json":"successfulJobsHistoryLimit","type":"int32","keep":true},
+    7: {"json":"failedJobsHistoryLimit","type":"int32","keep":true},
+    8: {"json":"timeZone","type":"string","keep":true},
+  },
+  "batch.v1.CronJobStatus": {
+    1: {"json":"active","type":{"msg":"core.v1.ObjectReference"},"repeated":true},
+    4: {"json":"lastScheduleTime","type":"time","keep":true},
+    5: {"json":"lastSuccessfulTime","type":"time","keep":true},
+  },
   "batch.v1.Job": {
     1: {"json":"metadata","type":{"msg":"meta.v1.ObjectMeta"}},
     2: {"json":"spec","type":{"msg":"batch.v1.JobSpec"}},
@@ -144,6 +165,10 @@ export const MESSAGES: Record<string, MessageSpec> = {
     9: {"json":"ready","type":"int32","keep":true},
     10: {"json":"failedIndexes","type":"string","keep":true},
     11: {"json":"terminating","type":"int32","keep":true},
+  },
+  "batch.v1.JobTemplateSpec": {
+    1: {"json":"metadata","type":{"msg":"meta.v1.ObjectMeta"}},
+    2: {"json":"spec","type":{"msg":"batch.v1.JobSpec"}},
   },
   "batch.v1.PodFailurePolicy": {
     1: {"json":"rules","type":{"msg":"batch.v1.PodFailurePolicyRule"},"repeated":true},
