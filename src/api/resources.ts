@@ -1,6 +1,11 @@
 // The resource registry: every resource kindling serves, with what discovery publishes
 // about it. Everything that needs to know "what is a daemonset" (discovery, routing,
-// storage keys, printers, OpenAPI, protobuf decoding) looks it up here.
+// storage keys, printers, OpenAPI, protobuf decoding) looks it up here. Custom resources
+// join at runtime through each API server's ResourceTable.
+
+import type { KubeObject } from '../client/types.js';
+import type { FieldError } from './errors.js';
+import type { Printer } from './printers/printers.js';
 
 export interface ResourceInfo {
   /** API group, '' for core */
@@ -22,6 +27,33 @@ export interface ResourceInfo {
   definition: string;
   /** served but read-only / synthesized (e.g. metrics); not stored */
   virtual?: boolean;
+  /** a resource defined at runtime (a CustomResourceDefinition's): its own rules */
+  custom?: CustomResourceRules;
+}
+
+/**
+ * what a custom resource brings instead of the built-in per-kind tables (strategy, defaults,
+ * validation, printer, scale): src/apiextensions builds these from a CRD's version
+ */
+export interface CustomResourceRules {
+  /** the CRD's name (<plural>.<group>) */
+  crd: string;
+  /** the version objects are stored in (apiVersion of stored objects) */
+  storageVersion: string;
+  /** the structural schema of this version (openAPIV3Schema), for validation, apply and OpenAPI */
+  schema: Record<string, unknown> | undefined;
+  /** drop fields the schema does not declare; returns their paths (for fieldValidation) */
+  prune(obj: KubeObject): string[];
+  /** apply the schema's defaults */
+  default(obj: KubeObject): void;
+  /** schema, CEL and metadata validation; old is the stored object on updates */
+  validate(obj: KubeObject, old?: KubeObject): FieldError[];
+  /** the Table printer of additionalPrinterColumns */
+  printer: Printer;
+  /** the CRD is being deleted: no new objects */
+  terminating: boolean;
+  /** the scale subresource's paths, when the version has one */
+  scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
 }
 
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -116,6 +148,12 @@ export const RESOURCES: ResourceInfo[] = [
   // discovery.k8s.io/v1
   r('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', true, 'io.k8s.api.discovery.v1.EndpointSlice'),
   // policy/v1: kubectl drain evicts only when /apis lists the policy group (else it deletes)
+  // apiextensions.k8s.io/v1 (custom resources are served from the CRDs: src/apiextensions)
+  r('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', 'customresourcedefinitions', false, 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition', {
+    shortNames: ['crd', 'crds'],
+    categories: ['api-extensions'],
+    subresources: ['status'],
+  }),
   r('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', true, 'io.k8s.api.policy.v1.PodDisruptionBudget', {
     shortNames: ['pdb'],
     subresources: ['status'],
@@ -170,4 +208,71 @@ export function storagePrefix(info: ResourceInfo): string {
 /** the storage key of one object */
 export function storageKey(info: ResourceInfo, namespace: string | undefined, name: string): string {
   return info.namespaced ? `${storagePrefix(info)}${namespace}/${name}` : `${storagePrefix(info)}${name}`;
+}
+
+/**
+ * the resources one API server serves: the built-in ones and those custom resource definitions
+ * add at runtime. Lookups see both; listeners hear of every change (discovery, OpenAPI, the
+ * garbage collector and the namespace controller follow it).
+ */
+export class ResourceTable {
+  private readonly custom = new Map<string, ResourceInfo[]>();
+  private paths = new Map<string, ResourceInfo>();
+  private kinds = new Map<string, ResourceInfo>();
+  private everything: ResourceInfo[] = RESOURCES;
+  private readonly listeners = new Set<() => void>();
+  /** bumped on every change (caches of derived documents key on it) */
+  generation = 0;
+
+  /** look up by group/version and plural; built-ins first */
+  lookup(group: string, version: string, plural: string): ResourceInfo | undefined {
+    return resourceFor(group, version, plural) ?? this.paths.get(`${group ? `${group}/${version}` : version}/${plural}`);
+  }
+
+  /** look up by apiVersion and kind; built-ins first */
+  forKind(apiVersion: string, kind: string): ResourceInfo | undefined {
+    return resourceForKind(apiVersion, kind) ?? this.kinds.get(`${apiVersion}/${kind}`);
+  }
+
+  /** every resource, built-ins first */
+  all(): ResourceInfo[] {
+    return this.everything;
+  }
+
+  /** the group versions served, core first */
+  groupVersions(): { group: string; version: string }[] {
+    const seen = new Set<string>();
+    const out: { group: string; version: string }[] = [];
+    for (const info of this.everything) {
+      const gv = groupVersion(info);
+      if (!seen.has(gv)) {
+        seen.add(gv);
+        out.push({ group: info.group, version: info.version });
+      }
+    }
+    return out;
+  }
+
+  /** set (or with an empty list, remove) the resources an owner (a CRD name) serves */
+  set(owner: string, infos: ResourceInfo[]): void {
+    if (!infos.length && !this.custom.has(owner)) return;
+    if (infos.length) this.custom.set(owner, infos);
+    else this.custom.delete(owner);
+    this.paths = new Map();
+    this.kinds = new Map();
+    const dynamic = [...this.custom.values()].flat();
+    for (const info of dynamic) {
+      this.paths.set(`${groupVersion(info)}/${info.plural}`, info);
+      this.kinds.set(`${groupVersion(info)}/${info.kind}`, info);
+    }
+    this.everything = [...RESOURCES, ...dynamic];
+    this.generation++;
+    for (const l of [...this.listeners]) l();
+  }
+
+  /** called after every change; returns the unsubscribe function */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 }

@@ -1,7 +1,8 @@
 // Legacy discovery documents (/api, /api/v1, /apis, /apis/<group>, /apis/<group>/<version>),
-// built from the resource registry. kubectl learns short names, kinds and verbs only here.
+// built from the server's resource table (built-ins and custom resources). kubectl learns
+// short names, kinds and verbs only here.
 
-import { RESOURCES, groupVersions, type ResourceInfo } from '../api/resources.js';
+import type { ResourceInfo, ResourceTable } from '../api/resources.js';
 
 /** extra group versions served outside the registry (metrics) */
 export interface ExtraGroup {
@@ -58,9 +59,9 @@ export function apiVersions(serverAddress: string): unknown {
   };
 }
 
-export function apiGroupList(extra: ExtraGroup[]): unknown {
+export function apiGroupList(extra: ExtraGroup[], resources: ResourceTable): unknown {
   const groups = new Map<string, string[]>();
-  for (const gv of groupVersions()) {
+  for (const gv of resources.groupVersions()) {
     if (!gv.group) continue;
     const list = groups.get(gv.group) ?? [];
     list.push(gv.version);
@@ -74,7 +75,23 @@ export function apiGroupList(extra: ExtraGroup[]): unknown {
   };
 }
 
-function apiGroupEntry(name: string, versions: string[]): unknown {
+/** version.CompareKubeAwareVersionStrings: GA before beta before alpha, higher numbers first */
+export function compareKubeVersions(a: string, b: string): number {
+  const parse = (v: string) => {
+    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+    if (!m) return undefined;
+    return [Number(m[1]), m[2] === 'alpha' ? 0 : m[2] === 'beta' ? 1 : 2, Number(m[3] ?? 0)] as const;
+  };
+  const pa = parse(a);
+  const pb = parse(b);
+  if (!pa || !pb) return pa ? -1 : pb ? 1 : a < b ? -1 : a > b ? 1 : 0;
+  if (pa[1] !== pb[1]) return pb[1] - pa[1];
+  if (pa[0] !== pb[0]) return pb[0] - pa[0];
+  return pb[2] - pa[2];
+}
+
+function apiGroupEntry(name: string, unsorted: string[]): unknown {
+  const versions = [...unsorted].sort(compareKubeVersions);
   return {
     name,
     versions: versions.map((v) => ({ groupVersion: `${name}/${v}`, version: v })),
@@ -82,10 +99,10 @@ function apiGroupEntry(name: string, versions: string[]): unknown {
   };
 }
 
-export function apiGroup(group: string, extra: ExtraGroup[]): unknown | undefined {
+export function apiGroup(group: string, extra: ExtraGroup[], resources: ResourceTable): unknown | undefined {
   const versions = [
     ...new Set([
-      ...groupVersions().filter((gv) => gv.group === group).map((gv) => gv.version),
+      ...resources.groupVersions().filter((gv) => gv.group === group).map((gv) => gv.version),
       ...extra.filter((e) => e.group === group).map((e) => e.version),
     ]),
   ];
@@ -93,8 +110,8 @@ export function apiGroup(group: string, extra: ExtraGroup[]): unknown | undefine
   return { kind: 'APIGroup', apiVersion: 'v1', ...(apiGroupEntry(group, versions) as object) };
 }
 
-export function apiResourceList(group: string, version: string, extra: ExtraGroup[]): unknown | undefined {
-  const infos = RESOURCES.filter((r) => r.group === group && r.version === version);
+export function apiResourceList(group: string, version: string, extra: ExtraGroup[], resources: ResourceTable): unknown | undefined {
+  const infos = resources.all().filter((r) => r.group === group && r.version === version);
   const ex = extra.find((e) => e.group === group && e.version === version);
   if (!infos.length && !ex) return undefined;
   return {

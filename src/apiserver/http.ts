@@ -47,7 +47,10 @@ export interface ParsedPath {
 }
 
 /** parse /api/v1/... and /apis/<g>/<v>/... into a resource path; undefined when it is not one */
-export function parseResourcePath(pathname: string): ParsedPath | undefined | 'notfound' {
+export function parseResourcePath(
+  pathname: string,
+  lookup: (group: string, version: string, plural: string) => ResourceInfo | undefined = resourceFor,
+): ParsedPath | undefined | 'notfound' {
   const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
   let group: string;
   let version: string;
@@ -69,14 +72,14 @@ export function parseResourcePath(pathname: string): ParsedPath | undefined | 'n
   }
   let namespace: string | undefined;
   if (rest[0] === 'namespaces' && rest.length >= 3) {
-    const candidate = resourceFor(group, version, rest[2]);
+    const candidate = lookup(group, version, rest[2]);
     if (candidate && candidate.namespaced) {
       namespace = rest[1];
       rest = rest.slice(2);
     }
   }
   const [plural, name, subresource, ...extra] = rest;
-  const info = resourceFor(group, version, plural);
+  const info = lookup(group, version, plural);
   if (!info || extra.length) return 'notfound';
   if (info.namespaced === false && namespace) return 'notfound';
   return { group, version, namespace, plural, name, subresource, info, watchPrefix };
@@ -451,25 +454,25 @@ export function createRequestHandler(opts: HttpHandlerOptions) {
         case '/api':
           return sendJson(res, 200, apiVersions(opts.serverAddress()));
         case '/apis':
-          return sendJson(res, 200, apiGroupList(opts.extraGroups ?? []));
+          return sendJson(res, 200, apiGroupList(opts.extraGroups ?? [], registry.resources));
         default:
           break;
       }
       for (const ext of opts.extensions ?? []) if (await ext.handle(req, res, url)) return;
       const parts = path.split('/').filter(Boolean);
       if (parts[0] === 'api' && parts.length === 2) {
-        const list = apiResourceList('', parts[1], opts.extraGroups ?? []);
+        const list = apiResourceList('', parts[1], opts.extraGroups ?? [], registry.resources);
         if (list) return sendJson(res, 200, list);
       }
       if (parts[0] === 'apis' && parts.length === 2) {
-        const g = apiGroup(parts[1], opts.extraGroups ?? []);
+        const g = apiGroup(parts[1], opts.extraGroups ?? [], registry.resources);
         if (g) return sendJson(res, 200, g);
       }
       if (parts[0] === 'apis' && parts.length === 3) {
-        const list = apiResourceList(parts[1], parts[2], opts.extraGroups ?? []);
+        const list = apiResourceList(parts[1], parts[2], opts.extraGroups ?? [], registry.resources);
         if (list) return sendJson(res, 200, list);
       }
-      const parsed = parseResourcePath(path);
+      const parsed = parseResourcePath(path, (g, v, p) => registry.resources.lookup(g, v, p));
       if (parsed && parsed !== 'notfound') return await handleResource(req, res, url, parsed);
       res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('404 page not found\n');

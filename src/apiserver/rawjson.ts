@@ -143,6 +143,8 @@ export interface RawListOptions {
  */
 export async function listJson(store: Store, info: ResourceInfo, namespace: string | undefined, o: RawListOptions): Promise<string | undefined> {
   if (o.continue || (o.limit !== undefined && o.limit > 0)) return undefined;
+  // custom objects are stored in their storage version; other versions are re-encoded
+  if (info.custom && info.custom.storageVersion !== info.version) return undefined;
   if (o.resourceVersion !== undefined && o.resourceVersion !== '') {
     if (!/^\d+$/.test(o.resourceVersion)) return undefined; // the registry answers the 400
     if (o.resourceVersionMatch === 'Exact' && Number(o.resourceVersion) !== 0) return undefined;

@@ -20,7 +20,7 @@ import type {
 } from '../client/types.js';
 import type { Clock } from '../clock/clock.js';
 import type { ResourceInfo } from '../api/resources.js';
-import { groupVersion, resourceFor, storageKey, storagePrefix } from '../api/resources.js';
+import { ResourceTable, groupVersion, storageKey, storagePrefix } from '../api/resources.js';
 import {
   ApiError,
   alreadyExists,
@@ -43,9 +43,11 @@ import { applyDefaults } from '../api/defaults/index.js';
 import { validateCreate, validateStatusUpdate, validateUpdate } from '../api/validation/index.js';
 import { admitPod } from './admission.js';
 import { applyPatch } from './patching.js';
-import { checkUnknownFields } from './fieldvalidation.js';
+import { checkCustomUnknownFields, checkUnknownFields } from './fieldvalidation.js';
 import { getScale, patchScale, updateScale } from './scale.js';
 import { ServiceAllocator } from './services.js';
+import { beginCRDDeletion, isCRDResource } from '../apiextensions/crd.js';
+import type { CustomResourceDefinition } from 'kubernetes-types/apiextensions/v1.js';
 
 export interface RegistryOptions {
   /** called for each write warning (fieldValidation=Warn); the HTTP layer turns them into Warning headers */
@@ -70,6 +72,12 @@ function gr(info: ResourceInfo): GroupResource {
  * (a ControllerRevision's data is kept byte for byte upstream)
  */
 function sanitize<T>(info: ResourceInfo, obj: T): T {
+  // a custom object's nulls are the schema's business (nullable fields keep them)
+  if (info.custom && obj && typeof obj === 'object') {
+    const o = obj as { metadata?: unknown };
+    if (o.metadata) dropNulls(o.metadata);
+    return obj;
+  }
   if (info.kind === 'ControllerRevision' && obj && typeof obj === 'object') {
     const { data, ...rest } = obj as Record<string, unknown>;
     const out = dropNulls(rest) as Record<string, unknown>;
@@ -108,6 +116,8 @@ export class Registry implements ApiClient {
   private closed = false;
   /** Service ClusterIP/NodePort allocation (services.ts) */
   readonly services: ServiceAllocator;
+  /** the resources served: built-ins and those of CustomResourceDefinitions (src/apiextensions) */
+  readonly resources = new ResourceTable();
 
   constructor(
     readonly store: Store,
@@ -120,7 +130,7 @@ export class Registry implements ApiClient {
   // ---- lookups ---------------------------------------------------------------------------
 
   info(res: ResourceRef): ResourceInfo {
-    const info = resourceFor(res.group, res.version, res.plural);
+    const info = this.resources.lookup(res.group, res.version, res.plural);
     if (!info) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     return info;
   }
@@ -157,9 +167,11 @@ export class Registry implements ApiClient {
     }
   }
 
-  private encode(obj: Obj): string {
+  private encode(info: ResourceInfo, obj: Obj): string {
     const copy: Obj = { ...obj, metadata: { ...obj.metadata } };
     delete copy.metadata.resourceVersion;
+    // custom objects are stored in the storage version (conversion None: only apiVersion changes)
+    if (info.custom) copy.apiVersion = `${info.group}/${info.custom.storageVersion}`;
     return JSON.stringify(copy);
   }
 
@@ -265,6 +277,7 @@ export class Registry implements ApiClient {
     if (subresource) return (await this.createSubresource(info, namespace, input, opts, subresource)) as T;
     this.requireNamespace(info, namespace);
     if (!input || typeof input !== 'object' || Array.isArray(input)) throw badRequest('the body of the request is not a valid object');
+    if (info.custom?.terminating) throw new ApiError(405, 'MethodNotAllowed', 'create not allowed while custom resource definition is terminating');
     this.checkFields(info, input, opts);
     const obj = sanitize(info, clone(input)) as Obj;
     obj.metadata = obj.metadata && typeof obj.metadata === 'object' ? obj.metadata : {};
@@ -301,7 +314,7 @@ export class Registry implements ApiClient {
       return obj as T;
     }
     try {
-      const rev = await this.store.create(this.key(info, namespace, name), this.encode(obj));
+      const rev = await this.store.create(this.key(info, namespace, name), this.encode(info, obj));
       svcTxn.commit();
       obj.metadata.resourceVersion = String(rev);
       return obj as T;
@@ -325,7 +338,7 @@ export class Registry implements ApiClient {
   private checkFields(info: ResourceInfo, input: unknown, opts: WriteOptions & RequestContext): void {
     const mode = opts.fieldValidation;
     if (!mode || mode === 'Ignore') return;
-    const warnings = checkUnknownFields(info, input, mode);
+    const warnings = info.custom ? checkCustomUnknownFields(info, input, mode) : checkUnknownFields(info, input, mode);
     for (const w of warnings) {
       opts.warnings?.push(w);
       this.opts.onWarning?.(w);
@@ -530,7 +543,7 @@ export class Registry implements ApiClient {
         }
       }
       try {
-        const rev = await this.store.update(key, this.encode(next), kv.modRevision);
+        const rev = await this.store.update(key, this.encode(info, next), kv.modRevision);
         svcTxn?.commit();
         next.metadata.resourceVersion = String(rev);
         return next;
@@ -585,6 +598,7 @@ export class Registry implements ApiClient {
       if (info.kind === 'Namespace') finalizers.delete('orphan'), finalizers.delete('foregroundDeletion');
       next.metadata.finalizers = finalizers.size ? [...finalizers] : undefined;
       if (!next.metadata.finalizers) delete next.metadata.finalizers;
+      if (isCRDResource(info) && !current.metadata.deletionTimestamp) beginCRDDeletion(next as unknown as CustomResourceDefinition, rfc3339(this.clock.now()));
 
       let grace = 0;
       if (info.kind === 'Pod') {
@@ -634,7 +648,7 @@ export class Registry implements ApiClient {
       if (deepEqual(next, current)) return current;
       if (isDryRun(opts)) return next;
       try {
-        const rev = await this.store.update(key, this.encode(next), kv.modRevision);
+        const rev = await this.store.update(key, this.encode(info, next), kv.modRevision);
         next.metadata.resourceVersion = String(rev);
         return next;
       } catch (err) {
@@ -731,17 +745,20 @@ export class Registry implements ApiClient {
       if (rv < compacted) throw tooOldResourceVersion(rv, compacted);
     }
     let lastSent = rv;
-    const listener = (ev: HubEvent) => {
-      const obj = ev.object;
+    // the stored JSON of a custom object names its storage version: re-encode for other versions
+    const storedJsonServes = !info.custom || info.custom.storageVersion === info.version;
+    const listener = (hubEvent: HubEvent) => {
+      const ev = storedJsonServes ? hubEvent : undefined;
+      const obj = hubEvent.object;
       if (!inScope(obj)) return;
-      lastSent = ev.revision;
+      lastSent = hubEvent.revision;
       this.withTypeMeta(info, obj);
-      if (ev.type === 'DELETE') {
+      if (hubEvent.type === 'DELETE') {
         if (filter(obj)) emit('DELETED', obj, ev);
         return;
       }
       const now = filter(obj);
-      const before = ev.hasPrev ? filter.matchesEverything || filter(ev.prev!) : false;
+      const before = hubEvent.hasPrev ? filter.matchesEverything || filter(hubEvent.prev!) : false;
       if (now && before) emit('MODIFIED', obj, ev);
       else if (now) emit('ADDED', obj, ev);
       else if (before) emit('DELETED', obj, ev);

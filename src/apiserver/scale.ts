@@ -5,7 +5,8 @@
 
 import type { ApiClient, KubeObject, PatchType, ResourceRef, WriteOptions } from '../client/types.js';
 import { ApiError, conflict, fieldErrors, invalid, methodNotSupported, notFound, OPTIMISTIC_LOCK_MESSAGE } from '../api/errors.js';
-import { resourceFor } from '../api/resources.js';
+import { resourceFor, type ResourceInfo } from '../api/resources.js';
+import { getPath, setPath } from '../apiextensions/jsonpath.js';
 import { applyJsonPatch, applyMergePatch } from '../api/patch/index.js';
 
 const SCALABLE = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'ReplicationController']);
@@ -18,10 +19,28 @@ export interface ScaleObject extends KubeObject {
   status: { replicas: number; selector?: string };
 }
 
+/** a client that can tell what a resource is (the registry, with its custom resources) */
+type Resolving = ApiClient & { info?(res: ResourceRef): ResourceInfo };
+
+function infoOf(client: Resolving, res: ResourceRef): ResourceInfo | undefined {
+  try {
+    return client.info ? client.info(res) : resourceFor(res.group, res.version, res.plural);
+  } catch {
+    return undefined;
+  }
+}
+
 /** does this resource have a scale subresource? */
-export function hasScale(res: ResourceRef): boolean {
-  const info = resourceFor(res.group, res.version, res.plural);
-  return !!info && SCALABLE.has(info.kind);
+export function hasScale(res: ResourceRef, client?: Resolving): boolean {
+  const info = client ? infoOf(client, res) : resourceFor(res.group, res.version, res.plural);
+  return !!info && (SCALABLE.has(info.kind) || !!info.custom?.scale);
+}
+
+/** where a resource keeps replicas and its selector: the built-ins' fields or a CRD's paths */
+function scalePaths(info: ResourceInfo | undefined): { spec: string; status: string; selector?: string } {
+  const custom = info?.custom?.scale;
+  if (custom) return { spec: custom.specReplicasPath, status: custom.statusReplicasPath, selector: custom.labelSelectorPath };
+  return { spec: '.spec.replicas', status: '.status.replicas' };
 }
 
 function gr(res: ResourceRef) {
@@ -54,10 +73,16 @@ export function selectorString(sel: { matchLabels?: Record<string, string>; matc
   return reqs.map((r) => r.s).join(',');
 }
 
-/** scaleFromDeployment / scaleFromReplicaSet */
-export function toScale(obj: Obj): ScaleObject {
-  const status: ScaleObject['status'] = { replicas: obj.status?.replicas ?? 0 };
-  const selector = selectorString(obj.spec?.selector);
+/** scaleFromDeployment / scaleFromReplicaSet; a custom resource's from its CRD's scale paths */
+export function toScale(obj: Obj, info?: ResourceInfo): ScaleObject {
+  const paths = scalePaths(info);
+  const replicas = (path: string) => {
+    const v = getPath(obj, path);
+    return typeof v === 'number' ? v : 0;
+  };
+  const status: ScaleObject['status'] = { replicas: replicas(paths.status) };
+  // a custom resource's labelSelectorPath holds the selector as a string already
+  const selector = info?.custom ? (paths.selector ? String(getPath(obj, paths.selector) ?? '') : '') : selectorString(obj.spec?.selector);
   if (selector) status.selector = selector;
   return {
     kind: 'Scale',
@@ -69,18 +94,19 @@ export function toScale(obj: Obj): ScaleObject {
       resourceVersion: obj.metadata.resourceVersion,
       creationTimestamp: obj.metadata.creationTimestamp,
     },
-    spec: { replicas: obj.spec?.replicas ?? 0 },
+    spec: { replicas: replicas(paths.spec) },
     status,
   };
 }
 
-function check(res: ResourceRef, verb: string): void {
-  if (!hasScale(res)) throw methodNotSupported(gr(res), verb);
+function check(client: Resolving, res: ResourceRef, verb: string): ResourceInfo | undefined {
+  if (!hasScale(res, client)) throw methodNotSupported(gr(res), verb);
+  return infoOf(client, res);
 }
 
 export async function getScale(client: ApiClient, res: ResourceRef, namespace: string | undefined, name: string): Promise<ScaleObject> {
-  check(res, 'get');
-  return toScale(await client.get<Obj>(res, namespace, name));
+  const info = check(client, res, 'get');
+  return toScale(await client.get<Obj>(res, namespace, name), info);
 }
 
 /** apply the new scale to the parent; `next` computes it from the current scale */
@@ -92,9 +118,10 @@ async function writeScale(
   next: (current: ScaleObject) => unknown,
   opts: WriteOptions | undefined,
 ): Promise<ScaleObject> {
+  const info = infoOf(client, res);
   for (let attempt = 0; ; attempt++) {
     const parent = await client.get<Obj>(res, namespace, name);
-    const current = toScale(parent);
+    const current = toScale(parent, info);
     const scale = next(current) as ScaleObject;
     if (!scale || typeof scale !== 'object' || Array.isArray(scale)) throw new ApiError(400, 'BadRequest', 'the body of the request is not a valid object');
     const replicas = scale.spec?.replicas;
@@ -109,9 +136,10 @@ async function writeScale(
     }
     const precondition = scale.metadata?.resourceVersion;
     if (precondition && precondition !== parent.metadata.resourceVersion) throw conflict(gr(res), name, OPTIMISTIC_LOCK_MESSAGE);
-    const updated = { ...parent, spec: { ...(parent.spec ?? {}), replicas: replicas ?? 0 } };
+    const updated = structuredClone(parent);
+    setPath(updated, scalePaths(info).spec, replicas ?? 0);
     try {
-      return toScale(await client.update<Obj>(res, namespace, updated, opts));
+      return toScale(await client.update<Obj>(res, namespace, updated, opts), info);
     } catch (e) {
       // a conflict we did not ask for (the parent changed meanwhile): read again and retry
       if (e instanceof ApiError && e.code === 409 && !precondition && attempt < MAX_RETRIES) continue;
@@ -128,7 +156,7 @@ export async function updateScale(
   scale: KubeObject,
   opts?: WriteOptions,
 ): Promise<ScaleObject> {
-  check(res, 'update');
+  check(client, res, 'update');
   try {
     await client.get(res, namespace, name);
   } catch (e) {
@@ -147,7 +175,7 @@ export async function patchScale(
   patch: unknown,
   opts?: WriteOptions,
 ): Promise<ScaleObject> {
-  check(res, 'patch');
+  check(client, res, 'patch');
   return writeScale(
     client,
     res,

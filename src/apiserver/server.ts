@@ -11,6 +11,7 @@ import { Registry } from './registry.js';
 import { startEventTTL } from './eventttl.js';
 import { createRequestHandler, type Extension } from './http.js';
 import { openapiExtension } from './openapi.js';
+import { CRDController } from '../apiextensions/controller.js';
 import type { ExtraGroup } from './discovery.js';
 
 export interface ApiServerOptions {
@@ -62,8 +63,11 @@ export function versionInfo(gitVersion: string): { major: string; minor: string;
 export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const registry = new Registry(opts.store, opts.clock);
   const eventTTL = startEventTTL(registry, opts.clock, opts.eventTTLMs);
+  // CustomResourceDefinitions: names, Established, cleanup, and their resources in the registry
+  const crds = new CRDController(registry, opts.clock, registry.resources);
+  await crds.start();
   const host = opts.host ?? '127.0.0.1';
-  const extensions: Extension[] = [openapiExtension(), ...(opts.extensions ?? [])];
+  const extensions: Extension[] = [openapiExtension(registry.resources), ...(opts.extensions ?? [])];
   const extraGroups: ExtraGroup[] = [...(opts.extraGroups ?? [])];
   let url = '';
   const handler = createRequestHandler({
@@ -129,6 +133,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     addUpgradeHandler: (h) => upgradeHandlers.push(h),
     async close() {
       eventTTL.cancel();
+      await crds.stop();
       await registry.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

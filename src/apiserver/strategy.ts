@@ -6,6 +6,8 @@ import type { KubeObject } from '../client/types.js';
 import { deepEqual } from './objects.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { qosClass } from '../api/qos.js';
+import { isCRDResource, prepareCRDForCreate, prepareCRDForUpdate } from '../apiextensions/crd.js';
+import type { CustomResourceDefinition } from 'kubernetes-types/apiextensions/v1.js';
 
 /** apps/v1 annotation that carries a DaemonSet's templateGeneration */
 export const DS_TEMPLATE_GENERATION_ANNOTATION = 'deprecated.daemonset.template.generation';
@@ -35,7 +37,13 @@ export function dropEmptyMetadata(obj: Obj): void {
 /** changes a create makes before defaulting and validation */
 export function prepareForCreate(info: ResourceInfo, obj: Obj): void {
   dropEmptyMetadata(obj);
-  if (GENERATION_KINDS.has(info.kind)) obj.metadata.generation = 1;
+  if (GENERATION_KINDS.has(info.kind) || info.custom || isCRDResource(info)) obj.metadata.generation = 1;
+  if (info.custom) {
+    // customresource strategy: status only through /status when that subresource exists
+    if (hasStatusSubresource(info)) delete obj.status;
+    return;
+  }
+  if (isCRDResource(info)) return prepareCRDForCreate(obj as unknown as CustomResourceDefinition);
   switch (info.kind) {
     case 'DaemonSet': {
       delete obj.status;
@@ -103,6 +111,18 @@ export function prepareForUpdate(info: ResourceInfo, obj: Obj, old: Obj): void {
   }
   if (info.kind === 'Namespace') obj.status = old.status;
   obj.metadata.generation = old.metadata.generation;
+  if (isCRDResource(info)) {
+    prepareCRDForUpdate(obj as unknown as CustomResourceDefinition, old as unknown as CustomResourceDefinition);
+    if (!deepEqual(obj.spec, old.spec)) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
+  }
+  if (info.custom) {
+    // any change but metadata (and status, when it has its own subresource) is a new generation
+    const content = (o: Obj) => {
+      const { metadata: _m, status, ...rest } = o;
+      return hasStatusSubresource(info) ? rest : { ...rest, status };
+    };
+    if (!deepEqual(content(obj), content(old))) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
+  }
   if (GENERATION_KINDS.has(info.kind)) {
     if (!deepEqual(obj.spec, old.spec)) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
   }

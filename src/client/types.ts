@@ -4,6 +4,7 @@
 // answers, including ApiError for failures.
 
 import type { ApiError } from '../api/errors.js';
+import type { ResourceTable } from '../api/resources.js';
 
 /** a resource as the client names it; matches ResourceInfo's fields */
 export interface ResourceRef {
@@ -108,6 +109,11 @@ export interface ClientWatch {
 }
 
 export interface ApiClient {
+  /**
+   * the resources the server serves, built-in and custom (the in-process client has them):
+   * controllers that act on every resource (garbage collector, namespace deletion) follow it
+   */
+  readonly resources?: ResourceTable;
   get<T extends KubeObject = KubeObject>(res: ResourceRef, namespace: string | undefined, name: string, subresource?: string): Promise<T>;
   list<T extends KubeObject = KubeObject>(res: ResourceRef, namespace: string | undefined, opts?: ListOptions): Promise<KubeList<T>>;
   create<T extends KubeObject = KubeObject>(res: ResourceRef, namespace: string | undefined, obj: T, opts?: WriteOptions, subresource?: string): Promise<T>;

@@ -3,6 +3,8 @@
 
 import type { ResourceInfo } from '../resources.js';
 import type { KubeObject } from '../../client/types.js';
+import { defaultCRD } from '../../apiextensions/crd.js';
+import type { CustomResourceDefinition } from 'kubernetes-types/apiextensions/v1.js';
 import { defaultPod, defaultPodSpec, defaultPodTemplateSpec, defaultPullPolicy } from './pod.js';
 import { defaultCronJob, defaultJob } from './batch.js';
 
@@ -112,7 +114,14 @@ function defaultEndpointSlice(es: Obj): void {
 /** mutates obj: fills the fields upstream's defaulting fills, chosen by the resource's kind */
 export function applyDefaults(resource: ResourceInfo, obj: KubeObject): void {
   const o = obj as Obj;
+  if (resource.custom) {
+    // decoding a custom object prunes what its schema does not declare, then defaults
+    resource.custom.prune(obj);
+    return resource.custom.default(obj);
+  }
   switch (`${resource.group}/${resource.kind}`) {
+    case 'apiextensions.k8s.io/CustomResourceDefinition':
+      return defaultCRD(o as CustomResourceDefinition);
     case '/Pod':
       return defaultPod(o);
     case '/Service':

@@ -73,7 +73,7 @@ function rowObject(resource: ResourceInfo, obj: KubeObject, opts: TableOptions):
 
 /** print objects of one resource as a Table */
 export function toTable(resource: ResourceInfo, objects: KubeObject[], opts: TableOptions): Table {
-  const printer = printerFor(resource.group, resource.kind);
+  const printer = resource.custom?.printer ?? printerFor(resource.group, resource.kind);
   const rows: TableRow[] = objects.map((obj) => {
     const row: TableRow = { cells: printer.cells(obj, opts.now), object: null };
     const conditions = printer.conditions?.(obj);

@@ -12,6 +12,8 @@ import * as sched from './scheduling.js';
 import { validateObjectMeta, validateObjectMetaUpdate, type Obj } from './meta.js';
 import { nameIsDNSSubdomain } from './names.js';
 import { validatePod, validatePodUpdate } from './pod.js';
+import { validateCRD, validateCRDStatusUpdate, validateCRDUpdate } from '../../apiextensions/validation.js';
+import type { CustomResourceDefinition } from 'kubernetes-types/apiextensions/v1.js';
 
 export { regexError, isDNS1123Label, isDNS1123Subdomain, isDNS1035Label, isQualifiedName, isLabelValue } from './names.js';
 export { validateLabelSelector, selectorMatches } from './meta.js';
@@ -37,6 +39,7 @@ const onCreate: Record<string, Create> = {
   'batch/CronJob': batch.validateCronJob,
   'scheduling.k8s.io/PriorityClass': sched.validatePriorityClass,
   'coordination.k8s.io/Lease': sched.validateLease,
+  'apiextensions.k8s.io/CustomResourceDefinition': (o) => validateCRD(o as unknown as CustomResourceDefinition),
 };
 
 const onUpdate: Record<string, Update> = {
@@ -54,6 +57,7 @@ const onUpdate: Record<string, Update> = {
   'batch/CronJob': batch.validateCronJobUpdate,
   'scheduling.k8s.io/PriorityClass': sched.validatePriorityClassUpdate,
   'coordination.k8s.io/Lease': sched.validateLeaseUpdate,
+  'apiextensions.k8s.io/CustomResourceDefinition': (o, old) => validateCRDUpdate(o as unknown as CustomResourceDefinition, old as unknown as CustomResourceDefinition),
 };
 
 const onStatusUpdate: Record<string, Update> = {
@@ -61,24 +65,28 @@ const onStatusUpdate: Record<string, Update> = {
   'apps/Deployment': apps.validateReplicaStatusUpdate,
   'apps/ReplicaSet': apps.validateReplicaStatusUpdate,
   'batch/Job': batch.validateJobStatusUpdate,
+  'apiextensions.k8s.io/CustomResourceDefinition': (o, old) => validateCRDStatusUpdate(o as unknown as CustomResourceDefinition, old as unknown as CustomResourceDefinition),
   // Node status is free-form upstream too, beyond ObjectMeta; taints live in spec
 };
 
 const key = (r: ResourceInfo) => `${r.group}/${r.kind}`;
 
 export function validateCreate(resource: ResourceInfo, obj: KubeObject): FieldError[] {
+  if (resource.custom) return resource.custom.validate(obj);
   const fn = onCreate[key(resource)];
   if (fn) return fn(obj as Obj);
   return resource.namespaced ? validateGenericNamespaced(obj as Obj) : validateObjectMeta(obj.metadata, false, nameIsDNSSubdomain);
 }
 
 export function validateUpdate(resource: ResourceInfo, obj: KubeObject, old: KubeObject): FieldError[] {
+  if (resource.custom) return resource.custom.validate(obj, old);
   const fn = onUpdate[key(resource)];
   if (fn) return fn(obj as Obj, old as Obj);
   return validateGenericUpdate(obj as Obj, old as Obj);
 }
 
 export function validateStatusUpdate(resource: ResourceInfo, obj: KubeObject, old: KubeObject): FieldError[] {
+  if (resource.custom) return resource.custom.validate(obj, old);
   const fn = onStatusUpdate[key(resource)];
   if (fn) return fn(obj as Obj, old as Obj);
   return validateObjectMetaUpdate(obj.metadata, old.metadata);

@@ -77,6 +77,9 @@ export class GarbageCollector {
   private readonly resources: ResourceInfo[];
   private readonly workers: number;
   private running: Promise<void>[] = [];
+  /** informers on custom resources, by group/plural (they come and go with their CRDs) */
+  private readonly customInformers = new Map<string, Informer<KubeObject>>();
+  private unsubscribe: (() => void) | undefined;
 
   private readonly informers: SharedInformerFactory;
   constructor(
@@ -91,19 +94,45 @@ export class GarbageCollector {
     this.workers = opts.workers ?? 20;
   }
 
-  async start(): Promise<void> {
-    for (const info of this.resources) {
-      const inf = this.informers.informerFor<KubeObject>(toRef(info));
-      inf.addEventHandler({
-        onAdd: (o) => this.observe(info, undefined, o),
-        onUpdate: (a, b) => this.observe(info, a, b),
-        onDelete: (o) => this.removed(unwrapTombstone(o)),
-      });
-      this.watching.push(inf);
-      this.watched.add(`${groupVersion(info)}/${info.kind}`);
+  /** the informer of one resource with the collector's handlers (shared: built-ins; private: custom resources) */
+  private informerFor(info: ResourceInfo, shared: boolean): Informer<KubeObject> {
+    const inf = shared ? this.informers.informerFor<KubeObject>(toRef(info)) : new Informer<KubeObject>(this.client, toRef(info), { clock: this.clock });
+    inf.addEventHandler({
+      onAdd: (o) => this.observe(info, undefined, o),
+      onUpdate: (a, b) => this.observe(info, a, b),
+      onDelete: (o) => this.removed(unwrapTombstone(o)),
+    });
+    this.watched.add(`${groupVersion(info)}/${info.kind}`);
+    return inf;
+  }
+
+  /** watch the custom resources the server serves now, stop watching those gone (upstream's monitor resync) */
+  private syncCustomResources(): void {
+    const table = this.client.resources;
+    if (!table) return;
+    const served = new Map<string, ResourceInfo>();
+    for (const info of table.all()) if (info.custom && !served.has(`${info.group}/${info.plural}`)) served.set(`${info.group}/${info.plural}`, info);
+    for (const [key, inf] of this.customInformers) {
+      if (served.has(key)) continue;
+      inf.stop();
+      this.customInformers.delete(key);
     }
+    for (const [key, info] of served) {
+      if (this.customInformers.has(key)) continue;
+      const inf = this.informerFor(info, false);
+      this.customInformers.set(key, inf);
+      inf.start().catch((e) => this.opts.onError?.(e));
+    }
+  }
+
+  async start(): Promise<void> {
+    for (const info of this.resources) this.watching.push(this.informerFor(info, true));
     // a resource the server does not serve must not stop the collector
     await Promise.all(this.watching.map((i) => i.start().catch((e) => this.opts.onError?.(e))));
+    if (!this.opts.resources && this.client.resources) {
+      this.unsubscribe = this.client.resources.onChange(() => this.syncCustomResources());
+      this.syncCustomResources();
+    }
     const onError = (_k: string, err: unknown) => this.opts.onError?.(err);
     this.running = [
       runWorkers(this.attemptToDelete, this.workers, (uid) => this.attemptToDeleteWorker(uid), onError),
@@ -112,7 +141,8 @@ export class GarbageCollector {
   }
 
   stop(): void {
-    for (const i of this.watching) i.stop();
+    this.unsubscribe?.();
+    for (const i of [...this.watching, ...this.customInformers.values()]) i.stop();
     this.attemptToDelete.shutdown();
     this.attemptToOrphan.shutdown();
   }
@@ -237,7 +267,7 @@ export class GarbageCollector {
   }
 
   private resourceOf(id: { apiVersion: string; kind: string }): ResourceInfo | undefined {
-    return resourceForKind(id.apiVersion, id.kind);
+    return this.client.resources?.forKind(id.apiVersion, id.kind) ?? resourceForKind(id.apiVersion, id.kind);
   }
 
   private async getObject(id: ObjectIdentity): Promise<KubeObject | undefined> {

@@ -61,9 +61,17 @@ function rfc3339(ms: number): string {
 
 const ref = (info: ResourceInfo): ResourceRef => ({ group: info.group, version: info.version, plural: info.plural });
 
-/** the namespaced resources whose content is deleted, in registry order */
-export function namespacedResources(): ResourceInfo[] {
-  return RESOURCES.filter((r) => r.namespaced && !r.virtual && r.verbs.includes('list') && r.verbs.includes('delete'));
+/** the namespaced resources whose content is deleted, in registry order (one version of each custom resource) */
+export function namespacedResources(all: ResourceInfo[] = RESOURCES): ResourceInfo[] {
+  const seen = new Set<string>();
+  return all.filter((r) => {
+    if (!r.namespaced || r.virtual || !r.verbs.includes('list') || !r.verbs.includes('delete')) return false;
+    if (!r.custom) return true;
+    const key = `${r.group}/${r.plural}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 export interface NamespaceControllerOptions {
@@ -164,7 +172,7 @@ export class NamespaceController {
     let estimate = 0;
     const errors: string[] = [];
     const remaining: Remaining = { byResource: new Map(), byFinalizer: new Map() };
-    for (const info of namespacedResources()) {
+    for (const info of namespacedResources(this.client.resources?.all())) {
       try {
         const r = await this.deleteAllOf(info, namespace);
         estimate = Math.max(estimate, r.estimate);
