@@ -4,7 +4,7 @@
 // api-resources and explain.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type StartedCluster } from '../src/index.js';
-import { KubectlRunner, kubectls, parseTable } from './helpers/kubectl.js';
+import { KubectlRunner, eventually, kubectls, parseTable } from './helpers/kubectl.js';
 
 let cluster: StartedCluster;
 beforeAll(async () => {
@@ -69,6 +69,10 @@ describe.each(kubectls())('jobs with kubectl $version', (k) => {
     expect(pods[0].status.phase).toBe('Succeeded');
     expect(pods[0].metadata.finalizers ?? []).toEqual([]);
     expect(pods[0].metadata.ownerReferences[0]).toMatchObject({ kind: 'Job', name: 'ok', controller: true });
+    // ttlSecondsAfterFinished: the finished job and its pod are deleted
+    await kc.ok(['patch', 'job', 'ok', '-n', ns, '--type=merge', '-p', '{"spec":{"ttlSecondsAfterFinished":0}}']);
+    const gone = async (what: string) => (await kc.run(['get', what, '-n', ns])).stderr.includes('NotFound');
+    await eventually(async () => (await gone('job/ok')) && (await gone(`pod/${pods[0].metadata.name}`)), 30_000);
   }, 60_000);
 
   it('a job whose pods fail past backoffLimit fails with BackoffLimitExceeded', async () => {

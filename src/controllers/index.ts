@@ -15,6 +15,8 @@ import { EndpointsController, EndpointSliceController } from './endpoints/index.
 import { ReplicaSetController } from './replicaset/index.js';
 import { DeploymentController } from './deployment/index.js';
 import { JobController } from './job/index.js';
+import { CronJobController } from './cronjob/index.js';
+import { TTLAfterFinishedController } from './ttlafterfinished/index.js';
 
 interface Runnable {
   start(): Promise<void>;
@@ -37,6 +39,8 @@ const CONTROLLERS: Record<string, ControllerClass> = {
   ReplicaSetController,
   DeploymentController,
   JobController,
+  CronJobController,
+  TTLAfterFinishedController,
 };
 
 export interface ControllerSet {

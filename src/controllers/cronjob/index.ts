@@ -1,0 +1,1 @@
+export { CronJobController, mostRecentScheduleTime, type CronJobControllerOptions } from './controller.js';

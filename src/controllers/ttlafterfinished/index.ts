@@ -1,0 +1,1 @@
+export { TTLAfterFinishedController, expireAt } from './controller.js';
