@@ -16,6 +16,7 @@ import { planNodes, type NodePlan } from './cluster/nodes.js';
 import { generateClusterCerts, generateToken } from './cluster/certs.js';
 import { buildKubeconfig, kubeconfigToYaml, kindContextName } from './cluster/kubeconfig.js';
 import { startClusterRuntime, type ClusterRuntime } from './cluster/runtime.js';
+import { installCRDs, type CRDSource } from './apiextensions/install.js';
 
 export interface StartClusterOptions {
   /** cluster name (default "kind"); the context is kind-<name> */
@@ -36,6 +37,14 @@ export interface StartClusterOptions {
   /** called with each config warning (default: ignored) */
   onWarning?: (warning: string) => void;
   log?: (msg: string) => void;
+  /**
+   * CustomResourceDefinitions to install before startCluster returns (envtest's
+   * CRDInstallOptions): manifest files, folders of them, or CRD objects. startCluster waits
+   * until every served version is in discovery.
+   */
+  crds?: CRDSource[];
+  /** how long to wait for the CRDs to be served (default 10 s) */
+  crdTimeoutMs?: number;
 }
 
 export interface StartedCluster {
@@ -73,6 +82,14 @@ export async function startCluster(o: StartClusterOptions = {}): Promise<Started
     token,
     log: o.log ?? (() => {}),
   });
+  if (o.crds?.length) {
+    try {
+      await installCRDs(runtime.server.registry, o.crds, { timeoutMs: o.crdTimeoutMs });
+    } catch (err) {
+      await runtime.stop();
+      throw err;
+    }
+  }
   const kubeconfig = kubeconfigToYaml(buildKubeconfig({ cluster: spec.name, server: runtime.url, caCert: certs?.caCert, token }));
   const dir = mkdtempSync(join(tmpdir(), 'kindling-'));
   const kubeconfigPath = join(dir, 'kubeconfig');
@@ -99,3 +116,4 @@ export async function startCluster(o: StartClusterOptions = {}): Promise<Started
 export { parseKindConfig } from './cluster/config.js';
 export { kindNodeObject } from './cluster/nodes.js';
 export type { ApiClient } from './client/types.js';
+export { installCRDs, readCRDs, type CRDSource, type InstallCRDsOptions } from './apiextensions/install.js';
