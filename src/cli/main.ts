@@ -28,6 +28,7 @@ import {
 import { parseConditionArg } from '../cluster/control.js';
 import { selectClusterName, selectExistingCluster } from '../cluster/select.js';
 import { serveState } from '../cluster/daemon.js';
+import { registerExplain } from './explain.js';
 
 const DEFAULT_WAIT = 5 * 60_000;
 const defaultName = () => process.env.KIND_CLUSTER_NAME || 'kind';
@@ -422,6 +423,9 @@ program
       fail('set rules', e);
     }
   });
+
+// ---- preview a DaemonSet (kindling)
+registerExplain(program, fail);
 
 program.parseAsync(process.argv).catch((e) => {
   err(e instanceof CliError ? e.message : `ERROR: ${e instanceof Error ? e.message : String(e)}`);
