@@ -34,6 +34,10 @@ export interface StartClusterOptions {
   clock?: Clock;
   /** the nodes' container runtime: simulated (default) or process (real, sandboxed processes) */
   runtime?: 'simulated' | 'process';
+  /** each controller's client-side QPS, as kube-controller-manager's --kube-api-qps (upstream 20; default unlimited) */
+  controllerQps?: number;
+  /** the scheduler's client-side QPS (upstream 50; default unlimited) */
+  schedulerQps?: number;
   /** called with each config warning (default: ignored) */
   onWarning?: (warning: string) => void;
   log?: (msg: string) => void;
@@ -81,6 +85,7 @@ export async function startCluster(o: StartClusterOptions = {}): Promise<Started
     tls: certs ? { cert: certs.cert, key: certs.key } : undefined,
     token,
     log: o.log ?? (() => {}),
+    limits: { controllerQps: o.controllerQps, schedulerQps: o.schedulerQps },
   });
   if (o.crds?.length) {
     try {

@@ -3,7 +3,7 @@
 // (add and delete nodes, stop and start clusters, serve in the foreground).
 
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { Status } from './status.js';
 import { parseDuration, formatDuration } from './duration.js';
 import { parseKindConfig, parseTaint, type NodeRole } from '../cluster/config.js';
@@ -57,6 +57,15 @@ function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
 }
 
+/** a commander parser for a number > 0 (rates such as --controller-qps) */
+function positiveNumber(flag: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!(v.trim() !== '' && Number.isFinite(n) && n > 0)) throw new InvalidArgumentError(`${flag} must be a number greater than 0, got "${v}"`);
+    return n;
+  };
+}
+
 const program = new Command();
 program.name('kindling').description('kind-compatible Kubernetes clusters in one Node.js process, with simulated nodes').showHelpAfterError();
 
@@ -78,6 +87,8 @@ create
   .option('--store <url>', 'store URL: etcd://HOST:PORT[,HOST:PORT...][/prefix] to share one etcd among kindling processes (default: the embedded store; delete cluster removes its /registry/ keys)')
   .option('--rules <file>', 'lifecycle rules for the simulated kubelets (YAML; kindling)')
   .option('--node-grace-period <duration>', "node lifecycle's --node-monitor-grace-period (default 50s; kindling)")
+  .option('--controller-qps <qps>', "each controller's client-side rate limit, as kube-controller-manager's --kube-api-qps (upstream default 20; kindling default unlimited)", positiveNumber('--controller-qps'))
+  .option('--scheduler-qps <qps>', "the scheduler's client-side rate limit (upstream default 50; kindling default unlimited)", positiveNumber('--scheduler-qps'))
   .addOption(new Option('--runtime <runtime>', "the nodes' container runtime: simulated, or process to run containers' commands as sandboxed processes (kindling)").choices(RUNTIME_KINDS).default('simulated'))
   .action(async (o) => {
     let dir: string | undefined;
@@ -98,6 +109,8 @@ create
         store: o.store,
         rulesText,
         nodeMonitorGracePeriodMs,
+        controllerQps: o.controllerQps,
+        schedulerQps: o.schedulerQps,
         runtime: o.runtime,
       });
       dir = created.dir;

@@ -235,6 +235,7 @@ export async function startRuntimeFromState(
     log,
     rules: readRules(dir),
     nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs ?? state.nodeMonitorGracePeriodMs,
+    limits: { controllerQps: state.controllerQps, schedulerQps: state.schedulerQps },
     ...(state.runtime === 'process' ? { runtime: 'process' as const, runtimeDir: statePaths(dir).runtime } : {}),
   });
 }
@@ -268,7 +269,7 @@ export async function serveState(
     work = work.then(async () => {
       const wanted = readClusterState(dir).nodes;
       const have = new Set(rt.nodeNames());
-      for (const plan of wanted) if (!have.has(plan.name)) await rt.addNode(plan);
+      await rt.addNodes(wanted.filter((plan) => !have.has(plan.name)));
       const wantedNames = new Set(wanted.map((p) => p.name));
       for (const name of have) if (!wantedNames.has(name)) await rt.removeNode(name);
     }).catch((e) => log(`kindling: reloading nodes failed: ${(e as Error).stack ?? e}`));

@@ -48,6 +48,9 @@ export interface CreateOptions extends ParseOptions {
   rulesText?: string;
   /** kube-controller-manager's --node-monitor-grace-period */
   nodeMonitorGracePeriodMs?: number;
+  /** upstream's client-side rate limits (kube-controller-manager 20 QPS, kube-scheduler 50) */
+  controllerQps?: number;
+  schedulerQps?: number;
   /** the nodes' container runtime (default simulated) */
   runtime?: ClusterRuntimeKind;
   /** can this host build the process runtime's sandbox? (default probeSandbox; tests fake it) */
@@ -86,6 +89,8 @@ export async function createClusterState(o: CreateOptions): Promise<{ dir: strin
     ...(o.store ? { store: o.store } : {}),
   };
   if (o.nodeMonitorGracePeriodMs) state.nodeMonitorGracePeriodMs = o.nodeMonitorGracePeriodMs;
+  if (o.controllerQps) state.controllerQps = o.controllerQps;
+  if (o.schedulerQps) state.schedulerQps = o.schedulerQps;
   if (o.runtime && o.runtime !== 'simulated') state.runtime = o.runtime;
   if (!state.insecureHttp) {
     writeCerts(dir, generateClusterCerts({ dnsNames: [`${spec.name}-control-plane`], ips: host === '127.0.0.1' || host === '0.0.0.0' ? [] : [host] }));

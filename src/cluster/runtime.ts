@@ -16,7 +16,8 @@ import { metricsExtension, metricsGroup, type UsageSource } from '../apiserver/m
 import type { LifecycleRules } from '../nodes/rules.js';
 import { controlExtension, NodeNotFoundError } from './control.js';
 import { NodeSimulator } from '../nodes/simulator.js';
-import { startControllers as startAllControllers } from '../controllers/index.js';
+import { startControllers as startAllControllers, type ClientLimits } from '../controllers/index.js';
+import { SharedInformerFactory } from '../client/factory.js';
 import { openStore } from '../store/index.js';
 import { campaign, type Campaign } from '../client/leaderelection.js';
 import { ClusterView } from '../explain/view.js';
@@ -38,6 +39,8 @@ interface NodeSimulatorLike {
   nodeNames(): string[];
 }
 
+/** how many nodes register at once (addNodes) */
+const ADD_NODES_CONCURRENCY = 64;
 export interface ClusterRuntimeOptions {
   /**
    * several processes share the store (etcd): controllers and simulated nodes run only in the
@@ -67,6 +70,8 @@ export interface ClusterRuntimeOptions {
   rules?: LifecycleRules;
   /** kube-controller-manager's --node-monitor-grace-period (default 50 s) */
   nodeMonitorGracePeriodMs?: number;
+  /** upstream's client-side rate limits for the controllers and the scheduler (default: none) */
+  limits?: ClientLimits;
   /** kube-apiserver's --etcd-compaction-interval for an etcd store (default 5 min; 0 = off) */
   etcdCompactionIntervalMs?: number;
 }
@@ -87,6 +92,8 @@ export interface ClusterRuntime {
   nodeSimulator(): NodeSimulator | undefined;
   nodeNames(): string[];
   addNode(plan: NodePlan): Promise<void>;
+  /** add many nodes at once: registered concurrently, so the store batches their writes */
+  addNodes(plans: NodePlan[]): Promise<void>;
   removeNode(name: string): Promise<void>;
   /** resolves when every node this runtime manages has Ready=True */
   waitForNodesReady(timeoutMs?: number): Promise<void>;
@@ -174,8 +181,11 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
     );
 
     const ctlOptions = opts.nodeMonitorGracePeriodMs ? { NodeLifecycleController: { gracePeriodMs: opts.nodeMonitorGracePeriodMs } } : {};
+    // controllers and simulated kubelets share one informer per resource
+    let informers: SharedInformerFactory | undefined;
     const startControllers = async () => {
-      controllers = await startAllControllers(client, clock, ctlOptions);
+      informers = new SharedInformerFactory(client, clock);
+      controllers = await startAllControllers(client, clock, ctlOptions, informers, opts.limits);
     };
     if (!elect) await startControllers();
     let processOpts = {};
@@ -186,7 +196,7 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
       processOpts = { processRuntime: new ProcessRuntime(client, clock, dir), defaultRuntime: 'process' };
     }
     const startSimulator = async () => {
-      simulator = new NodeSimulator(client, clock, { ...(opts.rules ? { rules: opts.rules } : {}), ...processOpts });
+      simulator = new NodeSimulator(client, clock, { ...(opts.rules ? { rules: opts.rules } : {}), ...processOpts, informers });
       await simulator.start();
       streaming.setNodeStreams(simulator as unknown as NodeStreams);
     };
@@ -220,6 +230,16 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
     }
   };
 
+  // kubelets register on their own, not one after another: concurrent creates share the
+  // store's write transactions and the controllers see one burst (their queues coalesce it)
+  const addNodes = async (list: NodePlan[]) => {
+    let next = 0;
+    const worker = async () => {
+      while (next < list.length) await addNode(list[next++]);
+    };
+    await Promise.all(Array.from({ length: Math.min(ADD_NODES_CONCURRENCY, list.length) }, worker));
+  };
+
   const removeNode = async (name: string) => {
     plans.delete(name);
     if (simulator) await simulator.removeNode(name);
@@ -231,7 +251,7 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
   };
 
   try {
-    for (const plan of opts.nodes) await addNode(plan);
+    await addNodes(opts.nodes);
   } catch (e) {
     await stop();
     throw e;
@@ -256,7 +276,7 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
           for (let attempt = 1; ; attempt++) {
             try {
               await activate?.();
-              for (const plan of [...plans.values()]) await addNode(plan);
+              await addNodes([...plans.values()]);
               return;
             } catch (e) {
               log(`kindling: taking over failed (${(e as Error).message}); retrying (attempt ${attempt})`);
@@ -300,6 +320,7 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
     nodeSimulator: () => simulator as NodeSimulator | undefined,
     nodeNames: () => [...plans.keys()],
     addNode,
+    addNodes,
     removeNode,
     async waitForNodesReady(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;

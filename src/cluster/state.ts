@@ -30,6 +30,9 @@ export interface ClusterState {
   createdAt: string;
   /** kube-controller-manager's --node-monitor-grace-period for this cluster (default 50 s) */
   nodeMonitorGracePeriodMs?: number;
+  /** client-side QPS of each controller and of the scheduler (create --controller-qps/--scheduler-qps; default unlimited) */
+  controllerQps?: number;
+  schedulerQps?: number;
   /** the nodes' container runtime (create --runtime): simulated (default) or process (real, sandboxed) */
   runtime?: ClusterRuntimeKind;
 }

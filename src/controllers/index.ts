@@ -5,6 +5,7 @@
 import type { ApiClient } from '../client/types.js';
 import type { Clock } from '../clock/clock.js';
 import { SharedInformerFactory } from '../client/factory.js';
+import { CONTROLLER_MANAGER_LIMITS, SCHEDULER_LIMITS, TokenBucket, rateLimitedClient } from '../client/ratelimit.js';
 import { DaemonSetController } from './daemonset/index.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { GarbageCollector, PodGarbageCollector } from './garbagecollector/index.js';
@@ -52,6 +53,16 @@ export interface ControllerSet {
 export type ControllerOptions = Record<string, unknown>;
 
 /**
+ * client-side rate limits as upstream's defaults set them: kube-controller-manager gives each
+ * controller its own client at --kube-api-qps (20, burst 30), kube-scheduler its client 50
+ * (burst 100). Unset = unlimited (kindling's default).
+ */
+export interface ClientLimits {
+  controllerQps?: number;
+  schedulerQps?: number;
+}
+
+/**
  * construct every controller over `informers` (indexers and handlers are registered in their
  * constructors and start()), then start them; the informers run until the last user stops
  */
@@ -60,16 +71,27 @@ export async function startControllers(
   clock: Clock,
   options: ControllerOptions = {},
   informers = new SharedInformerFactory(client, clock),
+  limits: ClientLimits = {},
 ): Promise<ControllerSet> {
+  const buckets: TokenBucket[] = [];
+  const clientOf = (name: string): ApiClient => {
+    const scheduler = name === 'Scheduler';
+    const qps = scheduler ? limits.schedulerQps : limits.controllerQps;
+    if (!qps) return client;
+    const bucket = new TokenBucket(qps, (scheduler ? SCHEDULER_LIMITS : CONTROLLER_MANAGER_LIMITS).burst, clock);
+    buckets.push(bucket);
+    return rateLimitedClient(client, bucket);
+  };
   const running = Object.entries(CONTROLLERS).map(([name, Ctor]) => ({
     name,
-    c: new Ctor(client, clock, { ...(options[name] as object | undefined), informers }),
+    c: new Ctor(clientOf(name), clock, { ...(options[name] as object | undefined), informers }),
   }));
   await Promise.all(running.map((r) => r.c.start()));
   return {
     names: running.map((r) => r.name),
     async stop() {
       for (const r of running.reverse()) await r.c.stop();
+      for (const b of buckets) b.stop();
     },
   };
 }

@@ -6,7 +6,9 @@
 import type { Node, NodeCondition, Pod } from 'kubernetes-types/core/v1.js';
 import type { Clock, Timer } from '../clock/clock.js';
 import { ApiError, badRequest } from '../api/errors.js';
-import { Informer, objectKey, unwrapTombstone } from '../client/informer.js';
+import { objectKey, unwrapTombstone, type Informer } from '../client/informer.js';
+import { SharedInformerFactory } from '../client/factory.js';
+import { POD_NODE_INDEX, podNodeIndex } from '../client/indexes.js';
 import { EventRecorder } from '../client/events.js';
 import { R, type ApiClient, type KubeObject } from '../client/types.js';
 import { intValue, milliCPU } from '../controllers/scheduler/quantity.js';
@@ -33,6 +35,8 @@ export interface NodeSimulatorOptions {
   /** real containers (src/nodes/process/); pods use it when defaultRuntime or a rule says process */
   processRuntime?: ProcessRuntime;
   defaultRuntime?: 'simulated' | 'process';
+  /** the process's shared informers (default: the simulator's own) */
+  informers?: SharedInformerFactory;
 }
 
 export interface LogOptions {
@@ -52,6 +56,10 @@ export interface Usage {
 
 interface SimNode {
   name: string;
+  /** the Node's uid (its Lease's owner), once known */
+  uid?: string;
+  /** whether this node's Lease is known to exist (else renewal creates it) */
+  leaseExists: boolean;
   running: boolean;
   internalIP: string;
   podCIDR: string;
@@ -134,8 +142,9 @@ export class NodeSimulator {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    const inf = new Informer<Pod & KubeObject>(this.client, R.pods, { clock: this.clock });
-    inf.addIndexer('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []));
+    const informers = this.opts.informers ?? new SharedInformerFactory(this.client, this.clock);
+    const inf = informers.informerFor<Pod & KubeObject>(R.pods);
+    inf.addIndexer(POD_NODE_INDEX, podNodeIndex);
     inf.addEventHandler({
       onAdd: (p) => this.onPod(p),
       onUpdate: (_a, p) => this.onPod(p),
@@ -144,7 +153,7 @@ export class NodeSimulator {
     this.podInformer = inf;
     await inf.start();
     // kubelet's recordNodeSchedulableEvent: a change of spec.unschedulable (cordon) is reported as an event
-    const nodes = new Informer<Node & KubeObject>(this.client, R.nodes, { clock: this.clock });
+    const nodes = informers.informerFor<Node & KubeObject>(R.nodes);
     nodes.addEventHandler({ onAdd: (n) => this.onNode(n), onUpdate: (_o, n) => this.onNode(n), onDelete: () => undefined });
     this.nodeInformer = nodes;
     await nodes.start();
@@ -177,17 +186,22 @@ export class NodeSimulator {
   async addNode(node: Node): Promise<void> {
     const name = node.metadata!.name!;
     const seq = ++this.nodeSeq;
-    let existing: Node | undefined;
-    try {
-      existing = await this.client.get<Node & KubeObject>(R.nodes, undefined, name);
-    } catch (e) {
-      if (!(e instanceof ApiError && e.code === 404)) throw e;
+    // the node informer knows the stored nodes once synced (a restart finds them there)
+    let existing: Node | undefined = this.nodeInformer?.hasSynced() ? this.nodeInformer.get(name) : undefined;
+    if (!existing && !this.nodeInformer?.hasSynced()) {
+      try {
+        existing = await this.client.get<Node & KubeObject>(R.nodes, undefined, name);
+      } catch (e) {
+        if (!(e instanceof ApiError && e.code === 404)) throw e;
+      }
     }
     const base = existing ?? node;
     const internalIP = base.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? `172.18.${(seq + 1) >> 8}.${((seq + 1) & 255) || 1}`;
     const podCIDR = base.spec?.podCIDR ?? `10.244.${seq - 1}.0/24`;
     const sim: SimNode = {
       name,
+      uid: existing?.metadata?.uid,
+      leaseExists: !!existing,
       running: true,
       internalIP,
       podCIDR,
@@ -207,9 +221,15 @@ export class NodeSimulator {
     if (!existing) {
       const obj = this.nodeObject(node, sim);
       try {
-        await this.client.create(R.nodes, undefined, obj as KubeObject);
+        const created = await this.client.create(R.nodes, undefined, obj as KubeObject);
+        // registered with the status it would post next: no second write for it
+        sim.uid = created.metadata.uid;
+        sim.posted = obj.status?.conditions ?? [];
+        sim.lastStatusAt = this.clock.now();
+        sim.forcePost = false;
       } catch (e) {
         if (!(e instanceof ApiError && e.code === 409)) throw e;
+        sim.leaseExists = true;
       }
       // what a kubelet reports when it starts and registers its node (the Ready condition is True at once here, so no NodeReady)
       this.nodeEvent(sim, 'Starting', 'Starting kubelet.');
@@ -218,9 +238,9 @@ export class NodeSimulator {
       }
       this.nodeEvent(sim, 'NodeAllocatableEnforced', 'Updated Node Allocatable limit across pods');
     }
-    await this.heartbeat(sim, true);
+    await this.heartbeat(sim, false);
     sim.nextLeaseAt = this.clock.now() + LEASE_RENEW_MS + Math.floor(this.random() * 1000);
-    for (const p of this.podInformer?.byIndex('node', name) ?? []) this.onPod(p);
+    for (const p of this.podInformer?.byIndex(POD_NODE_INDEX, name) ?? []) this.onPod(p);
   }
 
   /** an event about a node as kubelet records it: the reference's uid is the node name */
@@ -267,7 +287,7 @@ export class NodeSimulator {
     sim.forcePost = true;
     sim.nextLeaseAt = this.clock.now();
     void this.heartbeat(sim, true).catch(() => undefined);
-    for (const p of this.podInformer?.byIndex('node', name) ?? []) this.onPod(p);
+    for (const p of this.podInformer?.byIndex(POD_NODE_INDEX, name) ?? []) this.onPod(p);
     for (const p of this.pods.values()) if (p.node === name) this.syncPod(p.key);
   }
 
@@ -391,27 +411,33 @@ export class NodeSimulator {
 
   private async renewLease(sim: SimNode, now: number): Promise<void> {
     const spec = { holderIdentity: sim.name, leaseDurationSeconds: LEASE_DURATION_SECONDS, renewTime: microTime(now) };
+    if (sim.leaseExists) {
+      try {
+        await this.client.patch(R.leases, LEASE_NAMESPACE, sim.name, 'merge', { spec });
+        return;
+      } catch (e) {
+        if (!(e instanceof ApiError && e.code === 404)) throw e;
+        sim.leaseExists = false;
+      }
+    }
+    sim.uid ??= (await this.client.get(R.nodes, undefined, sim.name).catch(() => undefined))?.metadata.uid;
     try {
-      await this.client.patch(R.leases, LEASE_NAMESPACE, sim.name, 'merge', { spec });
-    } catch (e) {
-      if (!(e instanceof ApiError && e.code === 404)) throw e;
-      const node = await this.client.get(R.nodes, undefined, sim.name).catch(() => undefined);
-      // a concurrent heartbeat of the same node (addNode's and the periodic one) may have created it first
-      const created = this.client.create(R.leases, LEASE_NAMESPACE, {
+      await this.client.create(R.leases, LEASE_NAMESPACE, {
         apiVersion: 'coordination.k8s.io/v1',
         kind: 'Lease',
         metadata: {
           name: sim.name,
           namespace: LEASE_NAMESPACE,
-          ownerReferences: node ? [{ apiVersion: 'v1', kind: 'Node', name: sim.name, uid: node.metadata.uid! }] : undefined,
+          ownerReferences: sim.uid ? [{ apiVersion: 'v1', kind: 'Node', name: sim.name, uid: sim.uid }] : undefined,
         },
         spec,
       });
-      await created.catch(async (ce: unknown) => {
-        if (!(ce instanceof ApiError && ce.code === 409)) throw ce;
-        await this.client.patch(R.leases, LEASE_NAMESPACE, sim.name, 'merge', { spec });
-      });
+    } catch (ce) {
+      // a concurrent heartbeat of the same node (addNode's and the periodic one) may have created it first
+      if (!(ce instanceof ApiError && ce.code === 409)) throw ce;
+      await this.client.patch(R.leases, LEASE_NAMESPACE, sim.name, 'merge', { spec });
     }
+    sim.leaseExists = true;
   }
 
   // ---- pods ----

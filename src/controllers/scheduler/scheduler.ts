@@ -273,7 +273,10 @@ export class Scheduler {
       const item = await this.queue.pop();
       if (!item || !this.running) return;
       try {
-        await this.scheduleOne(item.key);
+        // the binding cycle runs on its own (upstream: a goroutine); the next pod's scheduling
+        // cycle starts at once, the assumed pod already counted on its node
+        const cycle = await this.schedulingCycle(item.key);
+        void cycle?.binding.catch(() => undefined); // bind handles API errors itself
       } catch {
         // an API error: try the pod again after its backoff
         const p = this.pods.get(item.key);
@@ -282,8 +285,13 @@ export class Scheduler {
     }
   }
 
-  /** one scheduling cycle for one pod (exposed for tests) */
+  /** one scheduling cycle for one pod and its binding (exposed for tests) */
   async scheduleOne(key: string): Promise<void> {
+    await (await this.schedulingCycle(key))?.binding;
+  }
+
+  /** decide and assume; returns the binding cycle, left running */
+  private async schedulingCycle(key: string): Promise<{ binding: Promise<void> } | undefined> {
     const pod = this.pods.get(key);
     if (!pod || !needsScheduling(pod)) {
       this.queue.delete(key);
@@ -297,8 +305,7 @@ export class Scheduler {
     const r = schedulePod(pod, snap, this.random, this.nextStart);
     if ('node' in r) {
       this.nextStart = (this.nextStart + (r.examined ?? 0)) % snap.nodes.length;
-      await this.bind(key, pod, r.node);
-      return;
+      return { binding: this.bind(key, pod, r.node) };
     }
     const nominated = pod.status?.nominatedNodeName;
     const terminating = !!nominated && (this.podsByNode.get(nominated)?.size ?? 0) > 0 &&
