@@ -35,7 +35,7 @@ function parse(path: string): Step[] {
       const end = p.indexOf(']', i);
       const inner = p.slice(i + 1, end < 0 ? p.length : end);
       i = end < 0 ? p.length : end + 1;
-      const filter = /^\?\(@((?:\.[^.=!<>]+)+)\s*(==|!=)\s*(.+)\)$/.exec(inner);
+      const filter = /^\?\(\s*@((?:\.[^.=!<>\s]+)+)\s*(==|!=)\s*(.+?)\s*\)$/.exec(inner);
       if (inner === '*') steps.push({ all: true });
       else if (/^-?\d+$/.test(inner)) steps.push({ index: Number(inner) });
       else if (filter) steps.push({ filter: { path: filter[1].split('.').filter(Boolean), op: filter[2], value: parseFilterValue(filter[3]) } });

@@ -8,6 +8,7 @@ import { fieldErrors, renderValue, type FieldError } from '../api/errors.js';
 import { validateObjectMeta } from '../api/validation/meta.js';
 import { nameIsDNSSubdomain } from '../api/validation/names.js';
 import { celErrors } from './cel.js';
+import { RE2JS } from '@bufbuild/re2';
 
 /** a CRD version's openAPIV3Schema as JSON (kubernetes-types names the x- fields differently) */
 export interface Schema {
@@ -107,7 +108,8 @@ function pruneNode(s: Schema, v: Json, path: string, isResource: boolean, out: s
   const additional = typeof s.additionalProperties === 'object' ? (s.additionalProperties as Schema) : undefined;
   for (const key of Object.keys(v)) {
     const p = child(path, key);
-    if (isResource && RESOURCE_FIELDS.has(key) && !props?.[key]) continue;
+    // apiVersion, kind and ObjectMeta are the API server's, whatever the schema says of them
+    if (isResource && RESOURCE_FIELDS.has(key)) continue;
     const sub = props?.[key] ?? additional;
     if (!sub) {
       if (s['x-kubernetes-preserve-unknown-fields'] || s.additionalProperties === true) continue;
@@ -162,20 +164,16 @@ const FORMATS: Record<string, (s: string) => boolean> = {
   duration: (s) => /^(-?\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(s) || s === '0',
 };
 
-const patternCache = new Map<string, RegExp | null>();
+const patternCache = new Map<string, RE2JS | string>();
 
-/** a Go (RE2) pattern as a JS RegExp; null when JS cannot compile it */
-export function compilePattern(pattern: string): RegExp | null {
+/** a schema pattern compiled with Go's regexp syntax (RE2), or Go's error message */
+export function compilePattern(pattern: string): RE2JS | string {
   let re = patternCache.get(pattern);
   if (re === undefined) {
     try {
-      re = new RegExp(pattern, 'u');
-    } catch {
-      try {
-        re = new RegExp(pattern);
-      } catch {
-        re = null;
-      }
+      re = RE2JS.compile(pattern);
+    } catch (err) {
+      re = (err as Error).message;
     }
     patternCache.set(pattern, re);
   }
@@ -303,7 +301,7 @@ function validateString(s: Schema, v: string, path: string, errs: FieldError[]):
   if (s.minLength !== undefined && length < s.minLength) errs.push(fieldErrors.invalid(path, v, `${path} in body should be at least ${s.minLength} chars long`));
   if (s.pattern) {
     const re = compilePattern(s.pattern);
-    if (re && !re.test(v)) errs.push(fieldErrors.invalid(path, v, `${path} in body should match '${s.pattern}'`));
+    if (typeof re !== 'string' && !re.test(v)) errs.push(fieldErrors.invalid(path, v, `${path} in body should match '${s.pattern}'`));
   }
   if (s.format && FORMATS[s.format] && !FORMATS[s.format](v)) errs.push(typeError(path, s.format, v));
 }

@@ -139,7 +139,8 @@ function validateJunctors(s: Schema, path: string, lvl: Level, errs: FieldError[
   (s.allOf ?? []).forEach((x, i) => validateNested(x, `${path}.allOf[${i}]`, lvl, errs, i === 0 && !!s['x-kubernetes-int-or-string'] && isIntOrStringAnyOf(x)));
   (s.oneOf ?? []).forEach((x, i) => validateNested(x, `${path}.oneOf[${i}]`, lvl, errs));
   validateNested(s.not, `${path}.not`, lvl, errs);
-  if (s.pattern && !compilePattern(s.pattern)) errs.push(fieldErrors.invalid(`${path}.pattern`, s.pattern, `must be a valid regular expression, but isn't: error parsing regexp`));
+  const re = s.pattern ? compilePattern(s.pattern) : undefined;
+  if (typeof re === 'string') errs.push(fieldErrors.invalid(`${path}.pattern`, s.pattern, `must be a valid regular expression, but isn't: ${re}`));
 }
 
 /** pkg/apiserver/schema ValidateStructural: the invariants of a structural schema */
