@@ -31,6 +31,8 @@ export interface HttpHandlerOptions {
   extraGroups?: ExtraGroup[];
   /** subresource and path handlers added by other parts (logs, exec, metrics, openapi) */
   extensions?: Extension[];
+  /** handlers that run before authentication: the web view's login pages and its session cookie (src/ui) */
+  preAuth?: Extension[];
   now: () => number;
   isReady?: () => boolean;
 }
@@ -429,6 +431,7 @@ export function createRequestHandler(opts: HttpHandlerOptions) {
     }
     const path = url.pathname.replace(/\/+$/, '') || '/';
     try {
+      for (const ext of opts.preAuth ?? []) if (await ext.handle(req, res, url)) return;
       authenticate(req, path);
       switch (path) {
         case '/version':

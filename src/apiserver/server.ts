@@ -47,6 +47,8 @@ export interface ApiServer {
   registry: Registry;
   /** add a path handler after start (logs, exec, metrics are wired by the cluster runtime) */
   addExtension(ext: Extension): void;
+  /** add a handler that runs before authentication (the web view's login and session cookie) */
+  addPreAuthExtension(ext: Extension): void;
   addExtraGroup(group: ExtraGroup): void;
   addUpgradeHandler(h: UpgradeHandler): void;
   close(): Promise<void>;
@@ -69,6 +71,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   const host = opts.host ?? '127.0.0.1';
   const extensions: Extension[] = [openapiExtension(registry.resources), ...(opts.extensions ?? [])];
   const extraGroups: ExtraGroup[] = [...(opts.extraGroups ?? [])];
+  const preAuth: Extension[] = [];
   let url = '';
   const handler = createRequestHandler({
     registry,
@@ -77,6 +80,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     serverAddress: () => url.replace(/^https?:\/\//, ''),
     extraGroups,
     extensions,
+    preAuth,
     now: () => opts.clock.now(),
     isReady: opts.isReady,
   });
@@ -129,6 +133,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     client: registry,
     registry,
     addExtension: (ext) => extensions.push(ext),
+    addPreAuthExtension: (ext) => preAuth.push(ext),
     addExtraGroup: (g) => extraGroups.push(g),
     addUpgradeHandler: (h) => upgradeHandlers.push(h),
     async close() {

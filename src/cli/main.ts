@@ -419,6 +419,24 @@ nodeCmd
     }
   });
 
+// ---- web view (kindling)
+program
+  .command('ui')
+  .description("Prints a one-time login link to the cluster's web view, and opens it on a desktop (kindling)")
+  .option('-n, --name <name>', 'the cluster name')
+  .option('--no-open', 'only print the link')
+  .action(async (o) => {
+    try {
+      const { loginLink, openInBrowser, browserCommand } = await import('../ui/login.js');
+      const { url, expiresAt } = await loginLink(existingCluster(o.name ?? defaultName()));
+      process.stdout.write(`${url}\n`);
+      err(`The link works once, until ${new Date(expiresAt).toLocaleTimeString()}. Your browser does not know the cluster's own CA: accept its certificate for this address.`);
+      if (o.open && browserCommand() && !(await openInBrowser(url))) err('Could not start a browser: open the link yourself.');
+    } catch (e) {
+      fail('open the web view', e);
+    }
+  });
+
 // ---- lifecycle rules (kindling)
 program
   .command('rules')

@@ -15,6 +15,7 @@ import { DEFAULT_POD_SUBNET } from './config.js';
 import { metricsExtension, metricsGroup, type UsageSource } from '../apiserver/metrics.js';
 import type { LifecycleRules } from '../nodes/rules.js';
 import { controlExtension, NodeNotFoundError } from './control.js';
+import { installWebUi } from '../ui/server.js';
 import { NodeSimulator } from '../nodes/simulator.js';
 import { startControllers as startAllControllers, type ClientLimits } from '../controllers/index.js';
 import { SharedInformerFactory } from '../client/factory.js';
@@ -136,6 +137,7 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
   });
   const client = server.client;
   const streaming = installPodStreaming(server, { now: () => clock.now() });
+  installWebUi(server, { authRequired: opts.token !== undefined });
   const plans = new Map<string, NodePlan>();
   let controllers: { stop(): Promise<void> } | undefined;
   let simulator: NodeSimulatorLike | undefined;

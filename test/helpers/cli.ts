@@ -49,7 +49,8 @@ function newestMtime(dir: string): number {
   for (const ent of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, ent.name);
     if (ent.isDirectory()) newest = Math.max(newest, newestMtime(p));
-    else if (ent.name.endsWith('.ts') && !ent.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+    // sources of the CLI and of the web view's bundle (src/ui/web: .tsx, .css, .html)
+    else if (/\.(ts|tsx|css|html)$/.test(ent.name) && !ent.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
   }
   return newest;
 }
