@@ -38,6 +38,7 @@ export class ApiError extends Error {
     super(message);
   }
 
+  /** metav1.Status with its fields in the Go struct's order (clients compare encoded bodies) */
   toStatus(): Status {
     const s: Status = {
       kind: 'Status',
@@ -46,9 +47,9 @@ export class ApiError extends Error {
       status: 'Failure',
       message: this.message,
       reason: this.reason || undefined,
+      details: this.details,
       code: this.code,
     };
-    if (this.details) s.details = this.details;
     return s;
   }
 }
@@ -108,6 +109,22 @@ export function gone(message: string): ApiError {
 
 export function tooOldResourceVersion(requested: number | string, oldest: number | string): ApiError {
   return gone(`too old resource version: ${requested} (${oldest})`);
+}
+
+/** what upstream answers for a path no resource or subresource serves (details: {}) */
+export function resourceNotFound(): ApiError {
+  return new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
+}
+
+/**
+ * a read at a resourceVersion the store has not reached (storage.NewTooLargeResourceVersionError):
+ * 504 "Timeout: Too large resource version: N, current: M", retry after a second
+ */
+export function tooLargeResourceVersion(requested: number, current: number): ApiError {
+  return new ApiError(504, 'Timeout', `Timeout: Too large resource version: ${requested}, current: ${current}`, {
+    causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+    retryAfterSeconds: 1,
+  });
 }
 
 export function unauthorized(): ApiError {

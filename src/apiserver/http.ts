@@ -5,14 +5,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { resourceFor, groupVersion, type ResourceInfo } from '../api/resources.js';
-import { ApiError, badRequest, internalError, notFound, requestEntityTooLarge, unauthorized, unsupportedMediaType } from '../api/errors.js';
+import { ApiError, badRequest, fieldErrors, internalError, notFound, requestEntityTooLarge, resourceNotFound, unauthorized, unsupportedMediaType } from '../api/errors.js';
 import type { DeleteOptions, KubeObject, PatchType, WatchEvent } from '../client/types.js';
 import type { Registry } from './registry.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, type ExtraGroup } from './discovery.js';
 import { toTable } from '../api/printers/index.js';
 import { decodeProtobufObject, isProtobufBody } from '../api/protobuf/index.js';
+import { findDuplicateFields } from '../api/openapi/fields.js';
 import type { HubEvent } from './watchhub.js';
 import { getJson, listJson } from './rawjson.js';
+import { dryRunErrors, invalidOptions, parseWriteOptions, queryBool, queryInt, queryOptionalBool } from './query.js';
+import { exceedsJsonDepth, exceedsDepth, MAX_JSON_DEPTH } from './jsondepth.js';
 
 /** upstream's limit for request bodies (apiserver MaxRequestBodyBytes) */
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -87,15 +90,26 @@ export function parseResourcePath(
   return { group, version, namespace, plural, name, subresource, info, watchPrefix };
 }
 
+/** a JSON response as Go's encoder writes it: the document and a newline */
 function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const text = `${typeof body === 'string' ? body : JSON.stringify(body)}\n`;
   // a big body is encoded once (Buffer.byteLength and then res.end would each walk it)
   const data = text.length > 65_536 ? Buffer.from(text, 'utf8') : text;
   res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': typeof data === 'string' ? Buffer.byteLength(data) : data.length, ...headers });
   res.end(data);
 }
 
+/**
+ * JavaScript's JSON encoder and the patch code recurse; a body nested a few thousand levels in
+ * a field the type keeps (Go's decoder allows 10,000) overflows them before anything is stored:
+ * the client hears it is too deep, not a 500
+ */
+function isStackOverflow(err: unknown): boolean {
+  return err instanceof RangeError && err.message.includes('Maximum call stack size exceeded');
+}
+
 export function sendError(res: ServerResponse, err: unknown): void {
+  if (isStackOverflow(err)) err = badRequest('the request body is nested too deeply for kindling to process (it keeps fewer levels than Go\'s 10,000 in encoded fields)');
   const apiErr = err instanceof ApiError ? err : internalError(err);
   if (!(err instanceof ApiError)) console.error('kindling: internal error:', err);
   if (res.headersSent) {
@@ -130,15 +144,21 @@ export function decodeBody(body: Buffer, contentType: string, info?: ResourceInf
   const text = body.toString('utf8');
   const what = info ? `${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: ` : '';
   if (contentType === 'application/yaml' || contentType === 'application/apply-patch+yaml') {
+    let doc: unknown;
     try {
-      return parseYaml(text, { version: '1.1' });
+      doc = parseYaml(text, { version: '1.1' });
     } catch (err) {
       throw badRequest(`${what}error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`);
     }
+    if (exceedsDepth(doc, MAX_JSON_DEPTH)) throw badRequest(`${what}error converting YAML to JSON: yaml: exceeded max depth of ${MAX_JSON_DEPTH}`);
+    return doc;
   }
   if (contentType && !['application/json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/json-patch+json', '*/*'].includes(contentType)) {
     throw unsupportedMediaType(contentType);
   }
+  // Go's decoder refuses nesting deeper than 10,000 before it builds anything
+  const deep = exceedsJsonDepth(text, MAX_JSON_DEPTH);
+  if (deep) throw badRequest(`${what}couldn't get version/kind; json parse error: invalid character '${deep}' exceeded max depth`);
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -154,6 +174,13 @@ function jsonErrorMessage(text: string, err: Error): string {
   const ch = text[offset];
   if (ch === undefined) return `couldn't get version/kind; json parse error: unexpected end of JSON input`;
   return `couldn't get version/kind; json parse error: invalid character '${ch}' looking for beginning of object key string`;
+}
+
+/** duplicate keys of a JSON body, reported per fieldValidation (YAML's parser refuses them itself) */
+function duplicateFields(raw: Buffer, contentType: string, mode: string): string[] {
+  if (mode === 'Ignore' || contentType === 'application/yaml' || contentType === 'application/apply-patch+yaml') return [];
+  if (contentType === 'application/vnd.kubernetes.protobuf' || contentType === 'application/json-patch+json' || (!contentType && isProtobufBody(raw))) return [];
+  return findDuplicateFields(raw.toString('utf8'));
 }
 
 const PATCH_TYPES: Record<string, PatchType> = {
@@ -177,23 +204,6 @@ export function wantsTable(req: IncomingMessage, url: URL): TableRequest | undef
   if (!asTable) return undefined;
   const inc = url.searchParams.get('includeObject');
   return { includeObject: inc === 'None' || inc === 'Object' ? inc : 'Metadata' };
-}
-
-function writeOptions(url: URL): { dryRun?: string[]; fieldManager?: string; fieldValidation?: 'Strict' | 'Warn' | 'Ignore'; force?: boolean; warnings: string[] } {
-  const q = url.searchParams;
-  const dryRun = q.getAll('dryRun');
-  const fv = q.get('fieldValidation');
-  if (fv && !['Strict', 'Warn', 'Ignore'].includes(fv)) {
-    throw badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", but got ${JSON.stringify(fv)}`);
-  }
-  for (const d of dryRun) if (d !== 'All') throw badRequest(`dryRun: Unsupported value: "${d}": supported values: "All"`);
-  return {
-    dryRun: dryRun.length ? dryRun : undefined,
-    fieldManager: q.get('fieldManager') ?? undefined,
-    fieldValidation: (fv as 'Strict' | 'Warn' | 'Ignore' | null) ?? undefined,
-    force: q.get('force') === 'true',
-    warnings: [],
-  };
 }
 
 function warningHeaders(warnings: string[]): Record<string, string> {
@@ -220,13 +230,14 @@ export function createRequestHandler(opts: HttpHandlerOptions) {
     const table = wantsTable(req, url);
     const now = opts.now();
 
+    if (subresource && !(info.subresources ?? []).includes(subresource)) throw resourceNotFound();
     if (subresource && !['status', 'binding', 'eviction', 'finalize', 'scale'].includes(subresource)) {
       for (const ext of opts.extensions ?? []) if (await ext.handle(req, res, url)) return;
       throw notFound({ group: info.group, resource: info.plural }, name ?? '');
     }
 
     if (method === 'GET') {
-      const watch = p.watchPrefix || q.get('watch') === 'true' || q.get('watch') === '1';
+      const watch = p.watchPrefix || queryBool(q.get('watch'));
       if (watch) {
         const fieldSelector = name ? [q.get('fieldSelector'), `metadata.name=${name}`].filter(Boolean).join(',') : (q.get('fieldSelector') ?? undefined);
         return serveWatch(req, res, url, p, fieldSelector, table);
@@ -240,11 +251,13 @@ export function createRequestHandler(opts: HttpHandlerOptions) {
         if (table) return sendJson(res, 200, toTable(info, [obj], { now, includeObject: table.includeObject, resourceVersion: obj.metadata.resourceVersion }));
         return sendJson(res, 200, obj);
       }
+      const limit = queryInt(q, 'limit');
+      await registry.awaitResourceVersion(q.get('resourceVersion') ?? undefined, q.get('resourceVersionMatch') ?? undefined);
       if (!table && !q.get('labelSelector') && !q.get('fieldSelector')) {
         const json = await listJson(registry.store, info, namespace, {
           resourceVersion: q.get('resourceVersion') ?? undefined,
           resourceVersionMatch: q.get('resourceVersionMatch') ?? undefined,
-          limit: q.get('limit') ? Number(q.get('limit')) : undefined,
+          limit,
           continue: q.get('continue') ?? undefined,
         });
         if (json !== undefined) return sendJson(res, 200, json);
@@ -254,7 +267,7 @@ export function createRequestHandler(opts: HttpHandlerOptions) {
         fieldSelector: q.get('fieldSelector') ?? undefined,
         resourceVersion: q.get('resourceVersion') ?? undefined,
         resourceVersionMatch: (q.get('resourceVersionMatch') as 'Exact' | 'NotOlderThan' | null) ?? undefined,
-        limit: q.get('limit') ? Number(q.get('limit')) : undefined,
+        limit,
         continue: q.get('continue') ?? undefined,
       });
       if (table) {
@@ -270,26 +283,30 @@ export function createRequestHandler(opts: HttpHandlerOptions) {
     }
 
     if (method === 'POST') {
-      const wo = writeOptions(url);
-      const body = decodeBody(await readBody(req), mediaType(req), info) as KubeObject;
+      const wo = parseWriteOptions(q, 'CreateOptions');
+      const raw = await readBody(req);
+      const body = decodeBody(raw, mediaType(req), info) as KubeObject;
+      const duplicates = duplicateFields(raw, mediaType(req), wo.fieldValidation);
       if (subresource) {
-        const out = await registry.create(ref, namespace, { ...body, metadata: { ...(body?.metadata ?? {}), name: name ?? body?.metadata?.name } } as KubeObject, wo, subresource);
+        const out = await registry.create(ref, namespace, { ...body, metadata: { ...(body?.metadata ?? {}), name: name ?? body?.metadata?.name } } as KubeObject, { ...wo, duplicateFields: duplicates }, subresource);
         return sendJson(res, 201, out, warningHeaders(wo.warnings));
       }
       if (name) throw methodNotAllowed(info, 'create');
-      const out = await registry.create(ref, namespace, body, wo);
+      const out = await registry.create(ref, namespace, body, { ...wo, duplicateFields: duplicates });
       return sendJson(res, wo.dryRun ? 200 : 201, out, warningHeaders(wo.warnings));
     }
 
     if (method === 'PUT') {
       if (!name) throw methodNotAllowed(info, 'update');
-      const wo = writeOptions(url);
-      const body = decodeBody(await readBody(req), mediaType(req), info) as KubeObject;
+      const wo = parseWriteOptions(q, 'UpdateOptions');
+      const raw = await readBody(req);
+      const body = decodeBody(raw, mediaType(req), info) as KubeObject;
+      const duplicates = duplicateFields(raw, mediaType(req), wo.fieldValidation);
       if (body?.metadata?.name && body.metadata.name !== name) {
         throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
       }
       const obj = { ...body, metadata: { ...(body?.metadata ?? {}), name } } as KubeObject;
-      const out = await registry.update(ref, namespace, obj, wo, subresource);
+      const out = await registry.update(ref, namespace, obj, { ...wo, duplicateFields: duplicates }, subresource);
       return sendJson(res, 200, out, warningHeaders(wo.warnings));
     }
 
@@ -300,13 +317,11 @@ export function createRequestHandler(opts: HttpHandlerOptions) {
       if (!type) {
         throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`);
       }
-      const wo = writeOptions(url);
-      if (type === 'apply' && !wo.fieldManager) {
-        throw badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
-      }
-      const patch = decodeBody(await readBody(req), ct, info);
+      const wo = parseWriteOptions(q, 'PatchOptions', type === 'apply');
+      const raw = await readBody(req);
+      const patch = decodeBody(raw, ct, info);
       const existed = type === 'apply' ? await registry.get(ref, namespace, name).then(() => true, () => false) : true;
-      const out = await registry.patch(ref, namespace, name, type, patch, wo, subresource);
+      const out = await registry.patch(ref, namespace, name, type, patch, { ...wo, duplicateFields: duplicateFields(raw, ct, wo.fieldValidation) }, subresource);
       return sendJson(res, existed ? 200 : 201, out, warningHeaders(wo.warnings));
     }
 
@@ -314,14 +329,25 @@ export function createRequestHandler(opts: HttpHandlerOptions) {
       const raw = await readBody(req);
       let dopts: DeleteOptions = {};
       if (raw.length) dopts = decodeBody(raw, mediaType(req)) as DeleteOptions;
-      if (q.get('propagationPolicy')) dopts.propagationPolicy = q.get('propagationPolicy') as DeleteOptions['propagationPolicy'];
-      if (q.get('gracePeriodSeconds')) dopts.gracePeriodSeconds = Number(q.get('gracePeriodSeconds'));
-      if (q.get('orphanDependents')) dopts.orphanDependents = q.get('orphanDependents') === 'true';
+      if (!dopts || typeof dopts !== 'object' || Array.isArray(dopts)) throw badRequest('the body of the request is not a valid DeleteOptions');
+      if (q.has('propagationPolicy')) dopts.propagationPolicy = q.get('propagationPolicy') as DeleteOptions['propagationPolicy'];
+      const grace = queryInt(q, 'gracePeriodSeconds');
+      if (grace !== undefined) dopts.gracePeriodSeconds = grace;
+      const orphan = queryOptionalBool(q, 'orphanDependents');
+      if (orphan !== undefined) dopts.orphanDependents = orphan;
       const dry = q.getAll('dryRun');
       if (dry.length) dopts.dryRun = dry;
-      if (dopts.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(dopts.propagationPolicy)) {
-        throw badRequest(`DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${dopts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan", "nil"`);
-      }
+      // ValidateDeleteOptions
+      const policy = dopts.propagationPolicy;
+      invalidOptions('DeleteOptions', [
+        ...(dopts.orphanDependents !== undefined && policy !== undefined
+          ? [fieldErrors.invalid('propagationPolicy', policy, 'orphanDependents and deletionPropagation cannot be both set')]
+          : []),
+        ...(policy !== undefined && !['Orphan', 'Background', 'Foreground'].includes(policy)
+          ? [fieldErrors.notSupported('propagationPolicy', policy, ['Foreground', 'Background', 'Orphan', 'nil'])]
+          : []),
+        ...dryRunErrors(Array.isArray(dopts.dryRun) ? dopts.dryRun : []),
+      ]);
       if (!name) {
         const out = await registry.deleteCollection(ref, namespace, {
           ...dopts,
@@ -348,7 +374,7 @@ export function createRequestHandler(opts: HttpHandlerOptions) {
     const q = url.searchParams;
     const { info } = p;
     const ref = { group: info.group, version: info.version, plural: info.plural };
-    const timeoutSeconds = q.get('timeoutSeconds') ? Number(q.get('timeoutSeconds')) : 0;
+    const timeoutSeconds = queryInt(q, 'timeoutSeconds') ?? 0;
     let firstTable = true;
     let ended = false;
     let unsubscribe: (() => void) | undefined;
@@ -387,8 +413,8 @@ export function createRequestHandler(opts: HttpHandlerOptions) {
           labelSelector: q.get('labelSelector') ?? undefined,
           fieldSelector,
           resourceVersion: q.get('resourceVersion') ?? undefined,
-          allowWatchBookmarks: q.get('allowWatchBookmarks') === 'true',
-          sendInitialEvents: q.get('sendInitialEvents') === 'true',
+          allowWatchBookmarks: queryBool(q.get('allowWatchBookmarks')),
+          sendInitialEvents: queryBool(q.get('sendInitialEvents')),
         },
         (type, obj, shared) => {
           if (!res.headersSent) start();

@@ -32,6 +32,7 @@ import {
   methodNotSupported,
   notFound,
   OPTIMISTIC_LOCK_MESSAGE,
+  tooLargeResourceVersion,
   tooOldResourceVersion,
   type GroupResource,
 } from '../api/errors.js';
@@ -43,7 +44,7 @@ import { applyDefaults } from '../api/defaults/index.js';
 import { validateCreate, validateStatusUpdate, validateUpdate } from '../api/validation/index.js';
 import { admitPod } from './admission.js';
 import { applyPatch } from './patching.js';
-import { checkCustomUnknownFields, checkUnknownFields } from './fieldvalidation.js';
+import { decodeFields } from './fieldvalidation.js';
 import { getScale, patchScale, updateScale } from './scale.js';
 import { ServiceAllocator } from './services.js';
 import { beginCRDDeletion, isCRDResource } from '../apiextensions/crd.js';
@@ -57,6 +58,8 @@ export interface RegistryOptions {
 /** per-request context the HTTP layer passes along */
 export interface RequestContext {
   warnings?: string[];
+  /** duplicate keys the HTTP layer found in the raw JSON body (reported per fieldValidation) */
+  duplicateFields?: string[];
 }
 
 type Obj = KubeObject & { spec?: Record<string, any>; status?: Record<string, any> };
@@ -104,6 +107,9 @@ function decodeContinue(token: string): { rv: number; start: string } {
     throw badRequest(`continue key is not valid: invalid continue token`);
   }
 }
+
+/** how long a read at a future resourceVersion waits for the store (the watch cache's blockTimeout) */
+const FUTURE_RV_WAIT_MS = 3000;
 
 function parseRV(rv: string | undefined, what = 'resourceVersion'): number | undefined {
   if (rv === undefined || rv === '') return undefined;
@@ -177,6 +183,23 @@ export class Registry implements ApiClient {
 
   // ---- reads -----------------------------------------------------------------------------
 
+  /**
+   * a read at resourceVersion N that is not Exact means "not older than N": wait up to 3 s for
+   * the store to reach N, then 504 Too large resource version, as the watch cache does
+   */
+  async awaitResourceVersion(resourceVersion: string | undefined, match: string | undefined): Promise<void> {
+    if (match === 'Exact') return;
+    const rv = parseRV(resourceVersion);
+    if (!rv) return;
+    const deadline = Date.now() + FUTURE_RV_WAIT_MS;
+    for (;;) {
+      const current = await this.store.currentRevision();
+      if (current >= rv) return;
+      if (Date.now() >= deadline) throw tooLargeResourceVersion(rv, current);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   async get<T extends KubeObject = KubeObject>(res: ResourceRef, namespace: string | undefined, name: string, subresource?: string): Promise<T> {
     const info = this.info(res);
     this.requireNamespace(info, namespace);
@@ -206,6 +229,7 @@ export class Registry implements ApiClient {
     } else {
       const rv = parseRV(opts.resourceVersion);
       if (rv !== undefined && rv !== 0 && opts.resourceVersionMatch === 'Exact') revision = rv;
+      else await this.awaitResourceVersion(opts.resourceVersion, opts.resourceVersionMatch);
     }
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
     const items: T[] = [];
@@ -278,8 +302,7 @@ export class Registry implements ApiClient {
     this.requireNamespace(info, namespace);
     if (!input || typeof input !== 'object' || Array.isArray(input)) throw badRequest('the body of the request is not a valid object');
     if (info.custom?.terminating) throw new ApiError(405, 'MethodNotAllowed', 'create not allowed while custom resource definition is terminating');
-    this.checkFields(info, input, opts);
-    const obj = sanitize(info, clone(input)) as Obj;
+    const obj = sanitize(info, clone(this.decodeFields(info, input, opts))) as Obj;
     obj.metadata = obj.metadata && typeof obj.metadata === 'object' ? obj.metadata : {};
     this.checkTypeMeta(info, obj);
     if (info.namespaced) {
@@ -335,14 +358,20 @@ export class Registry implements ApiClient {
     }
   }
 
-  private checkFields(info: ResourceInfo, input: unknown, opts: WriteOptions & RequestContext): void {
+  /**
+   * a request body as the Go type would decode it: unknown fields pruned in place (before any
+   * copy, so whatever a hostile body nests in them is never walked), reported per
+   * fieldValidation (the HTTP API always sets it; in-process callers write typed objects)
+   */
+  private decodeFields<T>(info: ResourceInfo, obj: T, opts: WriteOptions & RequestContext): T {
     const mode = opts.fieldValidation;
-    if (!mode || mode === 'Ignore') return;
-    const warnings = info.custom ? checkCustomUnknownFields(info, input, mode) : checkUnknownFields(info, input, mode);
-    for (const w of warnings) {
+    if (!mode || !obj || typeof obj !== 'object') return obj;
+    for (const w of decodeFields(info, obj, mode, opts.duplicateFields)) {
+      if (opts.warnings?.includes(w)) continue; // a retried update finds them again
       opts.warnings?.push(w);
       this.opts.onWarning?.(w);
     }
+    return obj;
   }
 
   private async createSubresource(info: ResourceInfo, namespace: string | undefined, input: KubeObject, opts: WriteOptions, sub: string): Promise<KubeObject> {
@@ -389,7 +418,7 @@ export class Registry implements ApiClient {
     if (subresource === 'scale') return (await updateScale(this, res, namespace, input?.metadata?.name ?? '', input, opts)) as unknown as T;
     if (subresource && subresource !== 'status' && !(subresource === 'finalize' && info.kind === 'Namespace')) throw methodNotSupported(gr(info), 'update');
     if (!input || typeof input !== 'object' || Array.isArray(input)) throw badRequest('the body of the request is not a valid object');
-    this.checkFields(info, input, opts);
+    const body = this.decodeFields(info, input, opts);
     const name = input.metadata?.name ?? '';
     const expectedRV = parseRV(input.metadata?.resourceVersion);
     return (await this.guaranteedUpdate(
@@ -400,7 +429,7 @@ export class Registry implements ApiClient {
         if (expectedRV !== undefined && String(expectedRV) !== current.metadata.resourceVersion) {
           throw conflict(gr(info), name, OPTIMISTIC_LOCK_MESSAGE);
         }
-        const next = sanitize(info, clone(input)) as Obj;
+        const next = sanitize(info, clone(body)) as Obj;
         next.metadata = next.metadata ?? {};
         if (info.namespaced && next.metadata.namespace && next.metadata.namespace !== namespace) {
           throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -442,9 +471,8 @@ export class Registry implements ApiClient {
       namespace,
       name,
       (current) => {
-        const applied = applyPatch(info, current, type, patch);
-        // upstream decodes the patched object strictly (patch directives are gone by then)
-        this.checkFields(info, applied, opts);
+        // upstream decodes the patched object into its type (patch directives are gone by then)
+        const applied = this.decodeFields(info, applyPatch(info, current, type, patch), opts);
         const patched = sanitize(info, applied) as Obj;
         patched.metadata = patched.metadata ?? {};
         if (patched.metadata.name !== undefined && patched.metadata.name !== name) {

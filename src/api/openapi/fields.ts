@@ -18,7 +18,7 @@ function definitionSchema(ref: string): { name: string; schema: JsonObject | und
   return { name, schema: loadSwagger().definitions[name] };
 }
 
-function walk(schema: JsonObject, value: unknown, path: string, out: string[]): void {
+function walk(schema: JsonObject, value: unknown, path: string, out: string[], prune = false): void {
   // follow $ref (a property's own description sits beside it; the type is the definition's)
   while (typeof schema.$ref === 'string') {
     const { name, schema: target } = definitionSchema(schema.$ref);
@@ -27,7 +27,7 @@ function walk(schema: JsonObject, value: unknown, path: string, out: string[]): 
   }
   if (schema['x-kubernetes-preserve-unknown-fields'] === true) return;
   if (Array.isArray(value)) {
-    if (isObject(schema.items)) value.forEach((item, i) => walk(schema.items as JsonObject, item, `${path}[${i}]`, out));
+    if (isObject(schema.items)) value.forEach((item, i) => walk(schema.items as JsonObject, item, `${path}[${i}]`, out, prune));
     return;
   }
   if (!isObject(value)) return;
@@ -36,13 +36,15 @@ function walk(schema: JsonObject, value: unknown, path: string, out: string[]): 
     for (const [key, v] of Object.entries(value)) {
       const field = path ? `${path}.${key}` : key;
       const prop = props[key];
-      if (!isObject(prop)) out.push(field);
-      else walk(prop, v, field, out);
+      if (!isObject(prop)) {
+        out.push(field);
+        if (prune) delete (value as Record<string, unknown>)[key];
+      } else walk(prop, v, field, out, prune);
     }
   } else if (isObject(schema.additionalProperties)) {
     // a map: its keys are data, its values have a type
     for (const [key, v] of Object.entries(value)) {
-      walk(schema.additionalProperties, v, path ? `${path}.${key}` : key, out);
+      walk(schema.additionalProperties, v, path ? `${path}.${key}` : key, out, prune);
     }
   }
   // an object without properties or a value schema (Patch, FieldsV1, ...) takes anything
@@ -58,6 +60,18 @@ export function findUnknownFields(definition: string, obj: unknown): string[] {
   if (!schema) return [];
   const out: string[] = [];
   walk(schema, obj, '', out);
+  return out;
+}
+
+/**
+ * remove the fields the definition does not have from `obj` (in place), as decoding into the
+ * Go type drops them; returns their paths as findUnknownFields does
+ */
+export function pruneUnknownFields(definition: string, obj: unknown): string[] {
+  const { schema } = definitionSchema(definition);
+  if (!schema) return [];
+  const out: string[] = [];
+  walk(schema, obj, '', out, true);
   return out;
 }
 

@@ -6,6 +6,7 @@ export { openapiV2Protobuf, encodeGnostic, gnosticTypes, OPENAPI_V2_PROTOBUF_CON
 export { openapiV3Index, openapiV3Document, openapiV3Hash, convertSchema, groupVersionOfPath } from './v3.js';
 export {
   findUnknownFields,
+  pruneUnknownFields,
   findDuplicateFields,
   definitionFor,
   unknownFieldMessage,

@@ -12,7 +12,7 @@ import type { ApiClient } from '../../client/types.js';
 import type { ContainerExecutor, ExecIO, TerminalSize } from '../../nodes/exec.js';
 import { SpdyServerConnection, type SpdyStream } from './spdy.js';
 import { chooseContainer, getPod } from './pods.js';
-import { queryBool } from './logs.js';
+import { queryBool } from '../query.js';
 
 /** channel numbers of the binary WebSocket protocols */
 export const Channel = { stdin: 0, stdout: 1, stderr: 2, error: 3, resize: 4, close: 255 } as const;

@@ -8,18 +8,8 @@ import { ApiError, fieldErrors, invalid, type FieldError } from '../../api/error
 import type { ApiClient } from '../../client/types.js';
 import type { ContainerLogSource, LogOptions } from '../../nodes/exec.js';
 import { chooseContainer, getPod } from './pods.js';
+import { queryBool, queryInt } from '../query.js';
 
-/** Go's strconv.ParseBool truths (query parameters are converted with it) */
-export function queryBool(v: string | null): boolean {
-  return v !== null && ['1', 't', 'T', 'true', 'TRUE', 'True'].includes(v);
-}
-
-function queryInt(q: URLSearchParams, name: string): number | undefined {
-  const v = q.get(name);
-  if (v === null || v === '') return undefined;
-  if (!/^-?\d+$/.test(v)) throw new ApiError(400, 'BadRequest', `strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
-  return Number(v);
-}
 
 export interface ParsedLogOptions extends LogOptions {
   container?: string;
