@@ -26,6 +26,9 @@ const KINDS = {
   'batch/v1/CronJob': 'k8s.io.api.batch.v1.CronJob',
   'scheduling.k8s.io/v1/PriorityClass': 'k8s.io.api.scheduling.v1.PriorityClass',
   'policy/v1/Eviction': 'k8s.io.api.policy.v1.Eviction',
+  'policy/v1/PodDisruptionBudget': 'k8s.io.api.policy.v1.PodDisruptionBudget',
+  'v1/ResourceQuota': 'k8s.io.api.core.v1.ResourceQuota',
+  'networking.k8s.io/v1/Ingress': 'k8s.io.api.networking.v1.Ingress',
 };
 
 /** messages whose Go types marshal their own JSON: decoded as one value (see decode.ts) */

@@ -28,7 +28,7 @@ export const PINS = {
 
 /** generated.proto files the protobuf decoder's kinds need (their imports included) */
 export const PROTO_FILES = {
-  api: ['core/v1', 'apps/v1', 'batch/v1', 'policy/v1', 'scheduling/v1'],
+  api: ['core/v1', 'apps/v1', 'batch/v1', 'policy/v1', 'scheduling/v1', 'networking/v1'],
   apimachinery: ['pkg/apis/meta/v1', 'pkg/runtime', 'pkg/runtime/schema', 'pkg/util/intstr', 'pkg/api/resource'],
 };
 

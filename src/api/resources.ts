@@ -110,6 +110,20 @@ export const RESOURCES: ResourceInfo[] = [
   r('', 'v1', 'Event', 'events', true, 'io.k8s.api.core.v1.Event', { shortNames: ['ev'] }),
   r('', 'v1', 'ConfigMap', 'configmaps', true, 'io.k8s.api.core.v1.ConfigMap', { shortNames: ['cm'] }),
   r('', 'v1', 'Secret', 'secrets', true, 'io.k8s.api.core.v1.Secret'),
+  r('', 'v1', 'PersistentVolume', 'persistentvolumes', false, 'io.k8s.api.core.v1.PersistentVolume', {
+    shortNames: ['pv'],
+    subresources: ['status'],
+  }),
+  r('', 'v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', true, 'io.k8s.api.core.v1.PersistentVolumeClaim', {
+    shortNames: ['pvc'],
+    subresources: ['status'],
+  }),
+  r('', 'v1', 'ResourceQuota', 'resourcequotas', true, 'io.k8s.api.core.v1.ResourceQuota', {
+    shortNames: ['quota'],
+    subresources: ['status'],
+  }),
+  r('', 'v1', 'LimitRange', 'limitranges', true, 'io.k8s.api.core.v1.LimitRange', { shortNames: ['limits'] }),
+  r('', 'v1', 'PodTemplate', 'podtemplates', true, 'io.k8s.api.core.v1.PodTemplate'),
   r('', 'v1', 'ServiceAccount', 'serviceaccounts', true, 'io.k8s.api.core.v1.ServiceAccount', {
     shortNames: ['sa'],
   }),
@@ -156,6 +170,39 @@ export const RESOURCES: ResourceInfo[] = [
   }),
   r('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', true, 'io.k8s.api.policy.v1.PodDisruptionBudget', {
     shortNames: ['pdb'],
+    subresources: ['status'],
+  }),
+  // networking.k8s.io/v1
+  r('networking.k8s.io', 'v1', 'Ingress', 'ingresses', true, 'io.k8s.api.networking.v1.Ingress', { shortNames: ['ing'], subresources: ['status'] }),
+  r('networking.k8s.io', 'v1', 'IngressClass', 'ingressclasses', false, 'io.k8s.api.networking.v1.IngressClass'),
+  r('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies', true, 'io.k8s.api.networking.v1.NetworkPolicy', { shortNames: ['netpol'] }),
+  // storage.k8s.io/v1
+  r('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', false, 'io.k8s.api.storage.v1.StorageClass', { shortNames: ['sc'] }),
+  r('storage.k8s.io', 'v1', 'CSIDriver', 'csidrivers', false, 'io.k8s.api.storage.v1.CSIDriver'),
+  r('storage.k8s.io', 'v1', 'CSINode', 'csinodes', false, 'io.k8s.api.storage.v1.CSINode'),
+  r('storage.k8s.io', 'v1', 'VolumeAttachment', 'volumeattachments', false, 'io.k8s.api.storage.v1.VolumeAttachment', { subresources: ['status'] }),
+  r('storage.k8s.io', 'v1', 'CSIStorageCapacity', 'csistoragecapacities', true, 'io.k8s.api.storage.v1.CSIStorageCapacity'),
+  // node.k8s.io/v1
+  r('node.k8s.io', 'v1', 'RuntimeClass', 'runtimeclasses', false, 'io.k8s.api.node.v1.RuntimeClass'),
+  // autoscaling/v2 (autoscaling/v1 would need conversion to the stored v2 form: not served)
+  r('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, 'io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler', {
+    shortNames: ['hpa'],
+    categories: ['all'],
+    subresources: ['status'],
+  }),
+  // flowcontrol.apiserver.k8s.io/v1
+  r('flowcontrol.apiserver.k8s.io', 'v1', 'FlowSchema', 'flowschemas', false, 'io.k8s.api.flowcontrol.v1.FlowSchema', { subresources: ['status'] }),
+  r('flowcontrol.apiserver.k8s.io', 'v1', 'PriorityLevelConfiguration', 'prioritylevelconfigurations', false, 'io.k8s.api.flowcontrol.v1.PriorityLevelConfiguration', {
+    subresources: ['status'],
+  }),
+  // certificates.k8s.io/v1
+  r('certificates.k8s.io', 'v1', 'CertificateSigningRequest', 'certificatesigningrequests', false, 'io.k8s.api.certificates.v1.CertificateSigningRequest', {
+    shortNames: ['csr'],
+    subresources: ['status', 'approval'],
+  }),
+  // apiregistration.k8s.io/v1
+  r('apiregistration.k8s.io', 'v1', 'APIService', 'apiservices', false, 'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService', {
+    categories: ['api-extensions'],
     subresources: ['status'],
   }),
 ];

@@ -38,6 +38,7 @@ function resourceEntries(infos: ResourceInfo[]): unknown[] {
         proxy: [`${info.kind}ProxyOptions`, ['create', 'delete', 'get', 'patch', 'update']],
         ephemeralcontainers: [info.kind, ['get', 'patch', 'update']],
         finalize: [info.kind, ['update']],
+        approval: [info.kind, ['get', 'patch', 'update']],
       };
       const [kind, verbs, group] = subKind[sub] ?? [info.kind, ['get']];
       const e: Record<string, unknown> = { name: `${info.plural}/${sub}`, singularName: '', namespaced: info.namespaced, kind, verbs };

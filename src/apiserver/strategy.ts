@@ -13,7 +13,35 @@ import type { CustomResourceDefinition } from 'kubernetes-types/apiextensions/v1
 export const DS_TEMPLATE_GENERATION_ANNOTATION = 'deprecated.daemonset.template.generation';
 
 /** kinds whose metadata.generation tracks spec changes */
-const GENERATION_KINDS = new Set(['DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet', 'Job', 'CronJob']);
+const GENERATION_KINDS = new Set([
+  'DaemonSet',
+  'Deployment',
+  'ReplicaSet',
+  'StatefulSet',
+  'Job',
+  'CronJob',
+  'PodDisruptionBudget',
+  'HorizontalPodAutoscaler',
+  'Ingress',
+  'IngressClass',
+  'NetworkPolicy',
+  'FlowSchema',
+  'PriorityLevelConfiguration',
+]);
+
+/** the status a create starts from, where the strategy resets it (their PrepareForCreate) */
+const INITIAL_STATUS: Record<string, () => Record<string, unknown>> = {
+  PersistentVolume: () => ({}),
+  PersistentVolumeClaim: () => ({}),
+  Ingress: () => ({ loadBalancer: {} }),
+  HorizontalPodAutoscaler: () => ({ desiredReplicas: 0 }),
+  PodDisruptionBudget: () => ({ disruptionsAllowed: 0, currentHealthy: 0, desiredHealthy: 0, expectedPods: 0 }),
+  VolumeAttachment: () => ({ attached: false }),
+  CertificateSigningRequest: () => ({}),
+  FlowSchema: () => ({}),
+  PriorityLevelConfiguration: () => ({}),
+  APIService: () => ({}),
+};
 
 export function hasStatusSubresource(info: ResourceInfo): boolean {
   return (info.subresources ?? []).includes('status');
@@ -44,6 +72,8 @@ export function prepareForCreate(info: ResourceInfo, obj: Obj): void {
     return;
   }
   if (isCRDResource(info)) return prepareCRDForCreate(obj as unknown as CustomResourceDefinition);
+  const initial = INITIAL_STATUS[info.kind];
+  if (initial) obj.status = initial();
   switch (info.kind) {
     case 'DaemonSet': {
       delete obj.status;

@@ -7,6 +7,7 @@ import { defaultCRD } from '../../apiextensions/crd.js';
 import type { CustomResourceDefinition } from 'kubernetes-types/apiextensions/v1.js';
 import { defaultPod, defaultPodSpec, defaultPodTemplateSpec, defaultPullPolicy } from './pod.js';
 import { defaultCronJob, defaultJob } from './batch.js';
+import * as groups from './groups.js';
 
 export { defaultPod, defaultPodSpec, defaultPodTemplateSpec, defaultPullPolicy };
 
@@ -140,6 +141,22 @@ export function applyDefaults(resource: ResourceInfo, obj: KubeObject): void {
       return defaultDeployment(o);
     case 'apps/ReplicaSet':
       return defaultReplicaSet(o);
+    case '/PersistentVolume':
+      return groups.defaultPersistentVolume(o);
+    case '/PersistentVolumeClaim':
+      return groups.defaultPersistentVolumeClaim(o);
+    case 'storage.k8s.io/StorageClass':
+      return groups.defaultStorageClass(o);
+    case 'storage.k8s.io/CSIDriver':
+      return groups.defaultCSIDriver(o);
+    case 'networking.k8s.io/NetworkPolicy':
+      return groups.defaultNetworkPolicy(o);
+    case 'autoscaling/HorizontalPodAutoscaler':
+      return groups.defaultHorizontalPodAutoscaler(o);
+    case 'flowcontrol.apiserver.k8s.io/FlowSchema':
+      return groups.defaultFlowSchema(o);
+    case 'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration':
+      return groups.defaultPriorityLevelConfiguration(o);
     case 'batch/Job':
       return defaultJob(o);
     case 'batch/CronJob':

@@ -30,6 +30,26 @@ describe('column sets (upstream names; * = priority 1, shown with -o wide)', () 
     ['batch', 'Job', ['Name', 'Status', 'Completions', 'Duration', 'Age', 'Containers*', 'Images*', 'Selector*']],
     ['batch', 'CronJob', ['Name', 'Schedule', 'Timezone', 'Suspend', 'Active', 'Last Schedule', 'Age', 'Containers*', 'Images*', 'Selector*']],
     ['resource.k8s.io', 'ResourceClaim', ['Name', 'Created At']],
+    ['', 'PersistentVolume', ['Name', 'Capacity', 'Access Modes', 'Reclaim Policy', 'Status', 'Claim', 'StorageClass', 'VolumeAttributesClass', 'Reason', 'Age', 'VolumeMode*']],
+    ['', 'PersistentVolumeClaim', ['Name', 'Status', 'Volume', 'Capacity', 'Access Modes', 'StorageClass', 'VolumeAttributesClass', 'Age', 'VolumeMode*']],
+    ['', 'ResourceQuota', ['Name', 'Age', 'Request', 'Limit']],
+    ['', 'PodTemplate', ['Name', 'Containers', 'Images', 'Pod Labels']],
+    ['', 'LimitRange', ['Name', 'Created At']],
+    ['policy', 'PodDisruptionBudget', ['Name', 'Min Available', 'Max Unavailable', 'Allowed Disruptions', 'Age']],
+    ['networking.k8s.io', 'Ingress', ['Name', 'Class', 'Hosts', 'Address', 'Ports', 'Age']],
+    ['networking.k8s.io', 'IngressClass', ['Name', 'Controller', 'Parameters', 'Age']],
+    ['networking.k8s.io', 'NetworkPolicy', ['Name', 'Pod-Selector', 'Age']],
+    ['storage.k8s.io', 'StorageClass', ['Name', 'Provisioner', 'ReclaimPolicy', 'VolumeBindingMode', 'AllowVolumeExpansion', 'Age']],
+    ['storage.k8s.io', 'CSIDriver', ['Name', 'AttachRequired', 'PodInfoOnMount', 'StorageCapacity', 'TokenRequests', 'RequiresRepublish', 'Modes', 'Age']],
+    ['storage.k8s.io', 'CSINode', ['Name', 'Drivers', 'Age']],
+    ['storage.k8s.io', 'VolumeAttachment', ['Name', 'Attacher', 'PV', 'Node', 'Attached', 'Age']],
+    ['storage.k8s.io', 'CSIStorageCapacity', ['Name', 'StorageClassName', 'Capacity']],
+    ['node.k8s.io', 'RuntimeClass', ['Name', 'Handler', 'Age']],
+    ['autoscaling', 'HorizontalPodAutoscaler', ['Name', 'Reference', 'Targets', 'MinPods', 'MaxPods', 'Replicas', 'Age']],
+    ['flowcontrol.apiserver.k8s.io', 'FlowSchema', ['Name', 'PriorityLevel', 'MatchingPrecedence', 'DistinguisherMethod', 'Age', 'MissingPL']],
+    ['flowcontrol.apiserver.k8s.io', 'PriorityLevelConfiguration', ['Name', 'Type', 'NominalConcurrencyShares', 'Queues', 'HandSize', 'QueueLengthLimit', 'Age']],
+    ['certificates.k8s.io', 'CertificateSigningRequest', ['Name', 'Age', 'SignerName', 'Requestor', 'RequestedDuration', 'Condition']],
+    ['apiregistration.k8s.io', 'APIService', ['Name', 'Service', 'Available', 'Age']],
   ];
   for (const [group, kind, cols] of want) {
     it(`${group || 'core'}/${kind}`, () => expect(names(group, kind)).toEqual(cols));
@@ -237,6 +257,16 @@ describe('small printers', () => {
       'PreemptLowerPriority',
     ]);
     expect(cells('scheduling.k8s.io', 'PriorityClass', { metadata: m, value: 2000001000, globalDefault: true })).toEqual(['x', 2000001000, true, '52s', '']);
+  });
+  it('storage, quota, disruption budget, autoscaler and CSR cells', () => {
+    const m = { name: 'x', creationTimestamp: created };
+    expect(cells('storage.k8s.io', 'StorageClass', { metadata: { ...m, annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'rancher.io/local-path', volumeBindingMode: 'WaitForFirstConsumer' })).toEqual(['x (default)', 'rancher.io/local-path', 'Delete', 'WaitForFirstConsumer', false, '52s']);
+    expect(cells('', 'ResourceQuota', { metadata: m, status: { hard: { pods: '2', 'limits.cpu': '2', cpu: '1' }, used: { pods: '1', cpu: '0' } } })).toEqual(['x', '52s', 'cpu: 0/1, pods: 1/2', 'limits.cpu: 0/2']);
+    expect(cells('policy', 'PodDisruptionBudget', { metadata: m, spec: { maxUnavailable: '50%' }, status: { disruptionsAllowed: 2 } })).toEqual(['x', 'N/A', '50%', 2, '52s']);
+    expect(cells('', 'PersistentVolumeClaim', { metadata: m, spec: { volumeName: 'pv1', storageClassName: 'standard' }, status: { phase: 'Bound', capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce', 'ReadWriteMany'] } })).toEqual(['x', 'Bound', 'pv1', '1Gi', 'RWO,RWX', 'standard', '<unset>', '52s', '<unset>']);
+    const metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
+    expect(cells('autoscaling', 'HorizontalPodAutoscaler', { metadata: m, spec: { scaleTargetRef: { kind: 'Deployment', name: 'web' }, minReplicas: 1, maxReplicas: 5, metrics }, status: {} })).toEqual(['x', 'Deployment/web', 'cpu: <unknown>/80%', '1', 5, 0, '52s']);
+    expect(cells('certificates.k8s.io', 'CertificateSigningRequest', { metadata: m, spec: { signerName: 'kubernetes.io/kube-apiserver-client', username: 'kubernetes-admin', expirationSeconds: 86400 }, status: { conditions: [{ type: 'Approved' }], certificate: 'Zm9v' } })).toEqual(['x', '52s', 'kubernetes.io/kube-apiserver-client', 'kubernetes-admin', '24h', 'Approved,Issued']);
   });
   it('default printer: name and RFC 3339 creation time', () => {
     expect(cells('resource.k8s.io', 'ResourceClaim', { metadata: { name: 'j', creationTimestamp: '2024-05-01T11:59:08.000Z' } })).toEqual(['j', '2024-05-01T11:59:08Z']);

@@ -41,6 +41,7 @@ import {
 } from './columns.js';
 export type { TableColumnDefinition, Cell, Printer } from './columns.js';
 import { BATCH_PRINTERS } from './batch.js';
+import { GROUP_PRINTERS } from './groups.js';
 
 // ---- pods ----------------------------------------------------------------------
 
@@ -549,6 +550,7 @@ const PRINTERS: Record<string, Printer> = {
   'scheduling.k8s.io/PriorityClass': priorityClassPrinter,
   'discovery.k8s.io/EndpointSlice': endpointSlicePrinter,
   ...BATCH_PRINTERS,
+  ...GROUP_PRINTERS,
 };
 
 /** the printer of a group and kind, or the Name/Created At default */

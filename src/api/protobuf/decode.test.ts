@@ -316,13 +316,13 @@ describe('decodeProtobufObject', () => {
 
   it('answers an unsupported kind with 415 naming the kind', () => {
     try {
-      decodeProtobufObject(body('networking.k8s.io/v1', 'Ingress', [[1, 'm', meta('i')]]));
+      decodeProtobufObject(body('resource.k8s.io/v1beta1', 'ResourceClaim', [[1, 'm', meta('i')]]));
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(ApiError);
       expect((e as ApiError).code).toBe(415);
       expect((e as ApiError).reason).toBe('UnsupportedMediaType');
-      expect((e as ApiError).message).toContain('"Ingress"');
+      expect((e as ApiError).message).toContain('"ResourceClaim"');
     }
   });
 

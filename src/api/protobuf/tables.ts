@@ -17,7 +17,10 @@ export const KINDS: Record<string, string> = {
   "batch/v1/Job": "batch.v1.Job",
   "batch/v1/CronJob": "batch.v1.CronJob",
   "scheduling.k8s.io/v1/PriorityClass": "scheduling.v1.PriorityClass",
-  "policy/v1/Eviction": "policy.v1.Eviction"
+  "policy/v1/Eviction": "policy.v1.Eviction",
+  "policy/v1/PodDisruptionBudget": "policy.v1.PodDisruptionBudget",
+  "v1/ResourceQuota": "core.v1.ResourceQuota",
+  "networking.k8s.io/v1/Ingress": "networking.v1.Ingress"
 };
 
 /** message -> field number -> how to decode it */
@@ -820,6 +823,20 @@ export const MESSAGES: Record<string, MessageSpec> = {
     1: {"json":"resourceID","type":"string","keep":true},
     2: {"json":"health","type":"string"},
   },
+  "core.v1.ResourceQuota": {
+    1: {"json":"metadata","type":{"msg":"meta.v1.ObjectMeta"}},
+    2: {"json":"spec","type":{"msg":"core.v1.ResourceQuotaSpec"}},
+    3: {"json":"status","type":{"msg":"core.v1.ResourceQuotaStatus"}},
+  },
+  "core.v1.ResourceQuotaSpec": {
+    1: {"json":"hard","type":"string","map":"quantity"},
+    2: {"json":"scopes","type":"string","repeated":true},
+    3: {"json":"scopeSelector","type":{"msg":"core.v1.ScopeSelector"}},
+  },
+  "core.v1.ResourceQuotaStatus": {
+    1: {"json":"hard","type":"string","map":"quantity"},
+    2: {"json":"used","type":"string","map":"quantity"},
+  },
   "core.v1.ResourceRequirements": {
     1: {"json":"limits","type":"string","map":"quantity"},
     2: {"json":"requests","type":"string","map":"quantity"},
@@ -846,6 +863,14 @@ export const MESSAGES: Record<string, MessageSpec> = {
     8: {"json":"volumeName","type":"string"},
     9: {"json":"fsType","type":"string"},
     10: {"json":"readOnly","type":"bool"},
+  },
+  "core.v1.ScopeSelector": {
+    1: {"json":"matchExpressions","type":{"msg":"core.v1.ScopedResourceSelectorRequirement"},"repeated":true},
+  },
+  "core.v1.ScopedResourceSelectorRequirement": {
+    1: {"json":"scopeName","type":"string","keep":true},
+    2: {"json":"operator","type":"string","keep":true},
+    3: {"json":"values","type":"string","repeated":true},
   },
   "core.v1.SeccompProfile": {
     1: {"json":"type","type":"string","keep":true},
@@ -1136,9 +1161,87 @@ export const MESSAGES: Record<string, MessageSpec> = {
     1: {"json":"uid","type":"string","keep":true},
     2: {"json":"resourceVersion","type":"string","keep":true},
   },
+  "networking.v1.HTTPIngressPath": {
+    1: {"json":"path","type":"string"},
+    2: {"json":"backend","type":{"msg":"networking.v1.IngressBackend"}},
+    3: {"json":"pathType","type":"string","keep":true},
+  },
+  "networking.v1.HTTPIngressRuleValue": {
+    1: {"json":"paths","type":{"msg":"networking.v1.HTTPIngressPath"},"repeated":true},
+  },
+  "networking.v1.Ingress": {
+    1: {"json":"metadata","type":{"msg":"meta.v1.ObjectMeta"}},
+    2: {"json":"spec","type":{"msg":"networking.v1.IngressSpec"}},
+    3: {"json":"status","type":{"msg":"networking.v1.IngressStatus"}},
+  },
+  "networking.v1.IngressBackend": {
+    3: {"json":"resource","type":{"msg":"core.v1.TypedLocalObjectReference"}},
+    4: {"json":"service","type":{"msg":"networking.v1.IngressServiceBackend"}},
+  },
+  "networking.v1.IngressLoadBalancerIngress": {
+    1: {"json":"ip","type":"string"},
+    2: {"json":"hostname","type":"string"},
+    4: {"json":"ports","type":{"msg":"networking.v1.IngressPortStatus"},"repeated":true},
+  },
+  "networking.v1.IngressLoadBalancerStatus": {
+    1: {"json":"ingress","type":{"msg":"networking.v1.IngressLoadBalancerIngress"},"repeated":true},
+  },
+  "networking.v1.IngressPortStatus": {
+    1: {"json":"port","type":"int32","keep":true},
+    2: {"json":"protocol","type":"string","keep":true},
+    3: {"json":"error","type":"string","keep":true},
+  },
+  "networking.v1.IngressRule": {
+    1: {"json":"host","type":"string"},
+    2: {"json":"","type":{"msg":"networking.v1.IngressRuleValue"},"inline":true},
+  },
+  "networking.v1.IngressRuleValue": {
+    1: {"json":"http","type":{"msg":"networking.v1.HTTPIngressRuleValue"}},
+  },
+  "networking.v1.IngressServiceBackend": {
+    1: {"json":"name","type":"string","keep":true},
+    2: {"json":"port","type":{"msg":"networking.v1.ServiceBackendPort"}},
+  },
+  "networking.v1.IngressSpec": {
+    1: {"json":"defaultBackend","type":{"msg":"networking.v1.IngressBackend"}},
+    2: {"json":"tls","type":{"msg":"networking.v1.IngressTLS"},"repeated":true},
+    3: {"json":"rules","type":{"msg":"networking.v1.IngressRule"},"repeated":true},
+    4: {"json":"ingressClassName","type":"string","keep":true},
+  },
+  "networking.v1.IngressStatus": {
+    1: {"json":"loadBalancer","type":{"msg":"networking.v1.IngressLoadBalancerStatus"}},
+  },
+  "networking.v1.IngressTLS": {
+    1: {"json":"hosts","type":"string","repeated":true},
+    2: {"json":"secretName","type":"string"},
+  },
+  "networking.v1.ServiceBackendPort": {
+    1: {"json":"name","type":"string"},
+    2: {"json":"number","type":"int32"},
+  },
   "policy.v1.Eviction": {
     1: {"json":"metadata","type":{"msg":"meta.v1.ObjectMeta"}},
     2: {"json":"deleteOptions","type":{"msg":"meta.v1.DeleteOptions"}},
+  },
+  "policy.v1.PodDisruptionBudget": {
+    1: {"json":"metadata","type":{"msg":"meta.v1.ObjectMeta"}},
+    2: {"json":"spec","type":{"msg":"policy.v1.PodDisruptionBudgetSpec"}},
+    3: {"json":"status","type":{"msg":"policy.v1.PodDisruptionBudgetStatus"}},
+  },
+  "policy.v1.PodDisruptionBudgetSpec": {
+    1: {"json":"minAvailable","type":"intstr","keep":true},
+    2: {"json":"selector","type":{"msg":"meta.v1.LabelSelector"}},
+    3: {"json":"maxUnavailable","type":"intstr","keep":true},
+    4: {"json":"unhealthyPodEvictionPolicy","type":"string","keep":true},
+  },
+  "policy.v1.PodDisruptionBudgetStatus": {
+    1: {"json":"observedGeneration","type":"int64"},
+    2: {"json":"disruptedPods","type":"string","map":"time"},
+    3: {"json":"disruptionsAllowed","type":"int32","keep":true},
+    4: {"json":"currentHealthy","type":"int32","keep":true},
+    5: {"json":"desiredHealthy","type":"int32","keep":true},
+    6: {"json":"expectedPods","type":"int32","keep":true},
+    7: {"json":"conditions","type":{"msg":"meta.v1.Condition"},"repeated":true},
   },
   "scheduling.v1.PriorityClass": {
     1: {"json":"metadata","type":{"msg":"meta.v1.ObjectMeta"}},

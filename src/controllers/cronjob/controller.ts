@@ -10,8 +10,9 @@ import type { ObjectReference } from 'kubernetes-types/core/v1.js';
 import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../../clock/clock.js';
 import { R, type ApiClient, type KubeObject, type OwnerReference } from '../../client/types.js';
-import { Informer, objectKey, unwrapTombstone, type DeletedFinalStateUnknown } from '../../client/informer.js';
+import { type Informer, objectKey, unwrapTombstone, type DeletedFinalStateUnknown } from '../../client/informer.js';
 import { WorkQueue, runWorkers } from '../../client/workqueue.js';
+import { SharedInformerFactory } from '../../client/factory.js';
 import { EventRecorder, type Recorder } from '../../client/events.js';
 import { parseCronSchedule, type CronSchedule } from '../../api/cron.js';
 import { controllerOf, errMsg, isAlreadyExists, isNotFound } from '../controllerutil.js';
@@ -30,6 +31,7 @@ const REQUEUE_SLACK_MS = 100;
 export interface CronJobControllerOptions {
   workers?: number;
   recorder?: Recorder;
+  informers?: SharedInformerFactory;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -70,11 +72,12 @@ export class CronJobController {
     private readonly clock: Clock,
     opts: CronJobControllerOptions = {},
   ) {
+    const informers = opts.informers ?? new SharedInformerFactory(client, clock);
     this.workers = opts.workers ?? 1;
     this.recorder = opts.recorder ?? new EventRecorder(client, clock, COMPONENT);
     this.queue = new WorkQueue<string>(clock);
-    this.cronJobInformer = new Informer<CronJobT>(client, R.cronjobs, { clock });
-    this.jobInformer = new Informer<JobT>(client, R.jobs, { clock });
+    this.cronJobInformer = informers.informerFor<CronJobT>(R.cronjobs);
+    this.jobInformer = informers.informerFor<JobT>(R.jobs);
     this.cronJobInformer.addEventHandler({
       onAdd: (cj) => this.queue.add(objectKey(cj)),
       onUpdate: (old, cur) => this.updateCronJob(old, cur),

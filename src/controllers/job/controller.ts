@@ -9,8 +9,9 @@ import { isDeepStrictEqual } from 'node:util';
 import type { JobCondition, JobStatus } from 'kubernetes-types/batch/v1.js';
 import type { Clock } from '../../clock/clock.js';
 import { R, type ApiClient, type OwnerReference } from '../../client/types.js';
-import { Informer, objectKey, unwrapTombstone, type DeletedFinalStateUnknown } from '../../client/informer.js';
+import { type Informer, objectKey, unwrapTombstone, type DeletedFinalStateUnknown } from '../../client/informer.js';
 import { WorkQueue, runWorkers } from '../../client/workqueue.js';
+import { SharedInformerFactory } from '../../client/factory.js';
 import { EventRecorder, type Recorder } from '../../client/events.js';
 import { isPodReady } from '../daemonset/util.js';
 import { podFromTemplate } from '../replicaset/controller.js';
@@ -42,6 +43,7 @@ export const COMPONENT = 'job-controller';
 export interface JobControllerOptions {
   workers?: number;
   recorder?: Recorder;
+  informers?: SharedInformerFactory;
 }
 
 /** what the controller remembers of a job's failures (backoffRecord) */
@@ -73,13 +75,14 @@ export class JobController {
     private readonly clock: Clock,
     opts: JobControllerOptions = {},
   ) {
+    const informers = opts.informers ?? new SharedInformerFactory(client, clock);
     this.workers = opts.workers ?? 2;
     this.recorder = opts.recorder ?? new EventRecorder(client, clock, COMPONENT);
     this.queue = new WorkQueue<string>(clock);
     this.orphanQueue = new WorkQueue<string>(clock);
     this.expectations = new UIDTrackingExpectations(clock);
-    this.jobInformer = new Informer<JobT>(client, R.jobs, { clock });
-    this.podInformer = new Informer<PodT>(client, R.pods, { clock });
+    this.jobInformer = informers.informerFor<JobT>(R.jobs);
+    this.podInformer = informers.informerFor<PodT>(R.pods);
     this.jobInformer.addEventHandler({
       onAdd: (j) => this.enqueue(j),
       onUpdate: (old, cur) => this.updateJob(old, cur),

@@ -4,8 +4,9 @@
 
 import type { Clock } from '../../clock/clock.js';
 import { R, type ApiClient } from '../../client/types.js';
-import { Informer, objectKey } from '../../client/informer.js';
+import { type Informer, objectKey } from '../../client/informer.js';
 import { WorkQueue, runWorkers } from '../../client/workqueue.js';
+import { SharedInformerFactory } from '../../client/factory.js';
 import { isNotFound } from '../controllerutil.js';
 import { condition, isJobFinished, type JobT } from '../job/util.js';
 
@@ -26,9 +27,10 @@ export class TTLAfterFinishedController {
   constructor(
     private readonly client: ApiClient,
     private readonly clock: Clock,
+    opts: { informers?: SharedInformerFactory } = {},
   ) {
     this.queue = new WorkQueue<string>(clock);
-    this.jobInformer = new Informer<JobT>(client, R.jobs, { clock });
+    this.jobInformer = (opts.informers ?? new SharedInformerFactory(client, clock)).informerFor<JobT>(R.jobs);
     const consider = (job: JobT) => {
       if (expireAt(job) !== undefined) this.queue.add(objectKey(job));
     };
