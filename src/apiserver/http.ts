@@ -12,6 +12,7 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions, type ExtraGroup }
 import { toTable } from '../api/printers/index.js';
 import { decodeProtobufObject, isProtobufBody } from '../api/protobuf/index.js';
 import { findDuplicateFields } from '../api/openapi/fields.js';
+import { bearerMatches } from './bearer.js';
 import type { HubEvent } from './watchhub.js';
 import { getJson, listJson } from './rawjson.js';
 import { dryRunErrors, invalidOptions, parseWriteOptions, queryBool, queryInt, queryOptionalBool } from './query.js';
@@ -218,8 +219,7 @@ export function createRequestHandler(opts: HttpHandlerOptions) {
   function authenticate(req: IncomingMessage, path: string): void {
     if (!opts.token) return;
     if (path === '/healthz' || path === '/livez' || path === '/readyz' || path === '/version' || path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/')) return;
-    const auth = req.headers.authorization ?? '';
-    if (auth !== `Bearer ${opts.token}`) throw unauthorized();
+    if (!bearerMatches(req.headers.authorization, opts.token)) throw unauthorized();
   }
 
   async function handleResource(req: IncomingMessage, res: ServerResponse, url: URL, p: ParsedPath): Promise<void> {

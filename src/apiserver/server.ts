@@ -10,6 +10,7 @@ import type { ApiClient } from '../client/types.js';
 import { Registry } from './registry.js';
 import { startEventTTL } from './eventttl.js';
 import { createRequestHandler, type Extension } from './http.js';
+import { bearerMatches } from './bearer.js';
 import { openapiExtension } from './openapi.js';
 import { CRDController } from '../apiextensions/controller.js';
 import type { ExtraGroup } from './discovery.js';
@@ -100,7 +101,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
     socket.on('error', () => socket.destroy());
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://kindling');
-      const authorized = !opts.token || req.headers.authorization === `Bearer ${opts.token}`;
+      const authorized = !opts.token || bearerMatches(req.headers.authorization, opts.token);
       if (authorized) for (const h of upgradeHandlers) if (await h(req, socket, head, url)) return;
       // not ours (or not authenticated): answer as a plain request, then close
       const res = new http.ServerResponse(req);

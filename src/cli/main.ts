@@ -340,6 +340,7 @@ program
   .option('--port <port>', 'port for a new cluster', (v) => Number.parseInt(v, 10))
   .option('--store <url>', 'store URL: etcd://HOST:PORT[,HOST:PORT...] (several kindling processes may serve one cluster from it: give each the same name and --workers/--config, each in its own KINDLING_HOME; controllers and nodes run on the elected leader)')
   .option('--insecure-http', 'plain HTTP for a new cluster')
+  .option('--insecure-allow-remote', 'with --insecure-http, listen on a --host other than loopback (anyone who reaches it controls the cluster)')
   .option('--kubeconfig <path>', 'write the kubeconfig here (default: $KUBECONFIG or $HOME/.kube/config)')
   .option('--node-grace-period <duration>', "node lifecycle's --node-monitor-grace-period (default: the cluster's, else 50s)")
   .addOption(new Option('--runtime <runtime>', "the nodes' container runtime: simulated or process (default: the cluster's, else simulated)").choices(RUNTIME_KINDS))
@@ -353,7 +354,7 @@ program
         if (clusterExists(clusterDir(name))) dir = clusterDir(name);
         else {
           const created = await createClusterState({
-            configText, name, workers: o.workers, kubernetesVersion: o.kubernetesVersion, host: o.host, port: o.port, insecureHttp: o.insecureHttp, store: o.store, runtime: o.runtime,
+            configText, name, workers: o.workers, kubernetesVersion: o.kubernetesVersion, host: o.host, port: o.port, insecureHttp: o.insecureHttp, insecureAllowRemote: o.insecureAllowRemote, store: o.store, runtime: o.runtime,
           });
           for (const w of created.warnings) err(`WARNING: ${w}`);
           dir = created.dir;

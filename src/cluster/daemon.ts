@@ -4,7 +4,7 @@
 // The server re-reads cluster.json on SIGHUP (nodes added or deleted by the CLI).
 
 import { spawn } from 'node:child_process';
-import { openSync, readFileSync, existsSync, closeSync } from 'node:fs';
+import { openSync, readFileSync, existsSync, closeSync, fchmodSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
 import https from 'node:https';
@@ -50,7 +50,8 @@ export function cliCommand(): { cmd: string; args: string[] } {
 /** start `kindling serve --state dir` detached, its output appended to server.log; returns its pid */
 export function spawnServer(dir: string): number {
   const { cmd, args } = cliCommand();
-  const log = openSync(statePaths(dir).log, 'a');
+  const log = openSync(statePaths(dir).log, 'a', 0o600);
+  fchmodSync(log, 0o600);
   const child = spawn(cmd, [...args, 'serve', '--state', dir], {
     detached: true,
     stdio: ['ignore', log, log],

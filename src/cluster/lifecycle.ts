@@ -55,6 +55,21 @@ export interface CreateOptions extends ParseOptions {
   runtime?: ClusterRuntimeKind;
   /** can this host build the process runtime's sandbox? (default probeSandbox; tests fake it) */
   probe?: () => string | undefined;
+  /** the user accepts that --insecure-http on a non-loopback host hands the cluster to its network */
+  insecureAllowRemote?: boolean;
+}
+
+/** 127.0.0.0/8, ::1 and localhost: only this machine can connect */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** plain HTTP serves the API without TLS or a token: only on loopback unless the user says so */
+export function checkInsecureHost(host: string, insecureHttp: boolean | undefined, allowRemote: boolean | undefined): void {
+  if (!insecureHttp || allowRemote || isLoopbackHost(host)) return;
+  throw new Error(
+    `kindling: --insecure-http serves the API without TLS or a token, so anyone who can reach ${host} controls the cluster: use --host 127.0.0.1, drop --insecure-http, or add --insecure-allow-remote to accept that`,
+  );
 }
 
 /** refuse the process runtime on a host that cannot build its sandbox, with probeSandbox()'s reason */
@@ -74,6 +89,7 @@ export async function createClusterState(o: CreateOptions): Promise<{ dir: strin
   checkRuntime(o.runtime, o.probe); // and a runtime this host cannot run
   const nodes = planNodes(spec);
   const host = o.host ?? '127.0.0.1';
+  checkInsecureHost(host, o.insecureHttp, o.insecureAllowRemote);
   const state: ClusterState = {
     name: spec.name,
     kubernetesVersion: spec.kubernetesVersion,

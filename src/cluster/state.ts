@@ -92,9 +92,9 @@ export function writeClusterState(dir: string, state: ClusterState): void {
 export function writeCerts(dir: string, certs: ClusterCerts): void {
   const p = statePaths(dir);
   mkdirSync(p.pki, { recursive: true, mode: 0o700 });
-  writeAtomic(p.caCert, certs.caCert, 0o644);
+  writeAtomic(p.caCert, certs.caCert);
   writeAtomic(p.caKey, certs.caKey);
-  writeAtomic(p.cert, certs.cert, 0o644);
+  writeAtomic(p.cert, certs.cert);
   writeAtomic(p.key, certs.key);
 }
 

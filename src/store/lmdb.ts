@@ -11,6 +11,8 @@
 // On disk: sub-database `kv` maps key -> [value, createRevision, modRevision]; sub-database
 // `meta` holds `revision`, the store's current revision (deletes leave no key behind).
 
+import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { MemoryStore, type MemoryStoreOptions } from './memory.js';
 import { StoreError, type KeyValue, type WatchEvent } from './types.js';
@@ -48,7 +50,11 @@ export class LmdbStore extends MemoryStore {
 
   static async open(path: string, opts: LmdbStoreOptions = {}): Promise<LmdbStore> {
     // noSync stays off: commits are fsynced (flushed) before a write is acknowledged
+    mkdirSync(path, { recursive: true, mode: 0o700 });
     const root = open({ path, maxDbs: 4 });
+    // the store holds Secrets: only the owner may read it (LMDB creates its files 0644)
+    chmodSync(path, 0o700);
+    for (const f of readdirSync(path)) chmodSync(join(path, f), 0o600);
     const kv = root.openDB<Record, string>({ name: 'kv', encoding: 'msgpack' });
     const meta = root.openDB<number, string>({ name: 'meta', encoding: 'msgpack' });
     const store = new LmdbStore(path, root, kv, meta, opts);
