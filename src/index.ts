@@ -16,6 +16,7 @@ import { planNodes, type NodePlan } from './cluster/nodes.js';
 import { generateClusterCerts, generateToken } from './cluster/certs.js';
 import { buildKubeconfig, kubeconfigToYaml, kindContextName } from './cluster/kubeconfig.js';
 import { startClusterRuntime, type ClusterRuntime } from './cluster/runtime.js';
+import { prepareSnapshot, type SnapshotReport } from './snapshot/index.js';
 import { installCRDs, type CRDSource } from './apiextensions/install.js';
 
 export interface StartClusterOptions {
@@ -49,6 +50,14 @@ export interface StartClusterOptions {
   crds?: CRDSource[];
   /** how long to wait for the CRDs to be served (default 10 s) */
   crdTimeoutMs?: number;
+  /**
+   * build the cluster from a snapshot (kindling snapshot export's List, `kubectl get -o yaml`
+   * output, or a kwok k8s-yaml snapshot): its nodes instead of kind's, its objects loaded before
+   * the controllers start; objects that cannot be loaded are named in `snapshotReport`
+   */
+  snapshot?: string;
+  /** refuse a snapshot with any object that cannot be loaded */
+  strictSnapshot?: boolean;
 }
 
 export interface StartedCluster {
@@ -65,13 +74,17 @@ export interface StartedCluster {
   /** the node names, kind style */
   nodes: string[];
   runtime: ClusterRuntime;
+  /** what loading the snapshot did, when started from one */
+  snapshotReport?: SnapshotReport;
   stop(): Promise<void>;
 }
 
 export async function startCluster(o: StartClusterOptions = {}): Promise<StartedCluster> {
   const { spec, warnings } = parseKindConfig(o.config, { name: o.name, workers: o.workers, kubernetesVersion: o.kubernetesVersion });
   for (const w of warnings) o.onWarning?.(w);
-  const nodes: NodePlan[] = planNodes(spec);
+  const snapshot = o.snapshot !== undefined ? prepareSnapshot(o.snapshot, { kubernetesVersion: spec.kubernetesVersion, strict: o.strictSnapshot }) : undefined;
+  const nodes: NodePlan[] = snapshot ? snapshot.plans : planNodes(spec);
+  let snapshotReport: SnapshotReport | undefined;
   const certs = o.insecureHttp ? undefined : generateClusterCerts({ dnsNames: [`${spec.name}-control-plane`] });
   const token = o.insecureHttp ? undefined : generateToken();
   const runtime = await startClusterRuntime({
@@ -86,6 +99,7 @@ export async function startCluster(o: StartClusterOptions = {}): Promise<Started
     token,
     log: o.log ?? (() => {}),
     limits: { controllerQps: o.controllerQps, schedulerQps: o.schedulerQps },
+    ...(snapshot ? { systemWorkloads: false, preload: async (c: ApiClient) => void (snapshotReport = await snapshot.load(c)) } : {}),
   });
   if (o.crds?.length) {
     try {
@@ -109,6 +123,7 @@ export async function startCluster(o: StartClusterOptions = {}): Promise<Started
     client: runtime.client,
     nodes: nodes.map((n) => n.name),
     runtime,
+    snapshotReport,
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -19,6 +19,8 @@ export interface NodePlan {
   labels?: Record<string, string>;
   taints?: Taint[];
   kubernetesVersion: string;
+  /** its simulated kubelet starts stopped, as `kindling node stop` leaves it (a snapshot's NotReady node) */
+  stopped?: boolean;
 }
 
 /** kind's node names: <cluster>-control-plane, <cluster>-control-plane2, <cluster>-worker, <cluster>-worker2, ... */

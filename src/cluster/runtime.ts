@@ -29,7 +29,7 @@ import { randomUUID } from 'node:crypto';
 /** the slice of the simulated kubelet the runtime uses (src/nodes/index.ts) */
 interface NodeSimulatorLike {
   start(): Promise<void>;
-  addNode(node: Node): Promise<void>;
+  addNode(node: Node, o?: { stopped?: boolean }): Promise<void>;
   removeNode(name: string): Promise<void>;
   stop(): Promise<void>;
   stopNode(name: string): void;
@@ -38,6 +38,7 @@ interface NodeSimulatorLike {
   setRules(rules: LifecycleRules): void;
   getRules(): LifecycleRules;
   nodeNames(): string[];
+  isRunning(name: string): boolean;
 }
 
 /** how many nodes register at once (addNodes) */
@@ -75,6 +76,10 @@ export interface ClusterRuntimeOptions {
   limits?: ClientLimits;
   /** kube-apiserver's --etcd-compaction-interval for an etcd store (default 5 min; 0 = off) */
   etcdCompactionIntervalMs?: number;
+  /** kind's own workloads (kindnet, kube-proxy, ...) besides its namespaces and services (default true; a snapshot brings its own) */
+  systemWorkloads?: boolean;
+  /** runs once the bootstrap objects exist and before any controller or simulated kubelet starts (loading a snapshot) */
+  preload?: (client: ApiClient) => Promise<void>;
 }
 
 export interface ClusterRuntime {
@@ -172,6 +177,7 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
 
   try {
     const controlPlane = opts.nodes.find((n) => n.role === 'control-plane') ?? opts.nodes[0];
+    const workloads = new Set(['DaemonSet', 'Deployment', 'ReplicaSet', 'Pod']);
     await applyBootstrap(
       client,
       bootstrapObjects({
@@ -179,8 +185,9 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
         podSubnet: opts.podSubnet ?? DEFAULT_POD_SUBNET,
         controlPlaneIP: `172.18.0.${(controlPlane?.index ?? 0) + 2}`,
         controlPlaneEndpoint: `https://${opts.cluster}-control-plane:6443`,
-      }),
+      }).filter((o) => opts.systemWorkloads !== false || !workloads.has(o.kind ?? '')),
     );
+    await opts.preload?.(client);
 
     const ctlOptions = opts.nodeMonitorGracePeriodMs ? { NodeLifecycleController: { gracePeriodMs: opts.nodeMonitorGracePeriodMs } } : {};
     // controllers and simulated kubelets share one informer per resource
@@ -217,7 +224,7 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
     const node = nodeFromPlan(opts.cluster, plan, new Date(clock.now()).toISOString());
     if (simulator) {
       // after a restart the Node is already stored; the simulator takes it over
-      await simulator.addNode(node);
+      await simulator.addNode(node, { stopped: plan.stopped });
       return;
     }
     if (elect) return; // not leading: the leader's simulated kubelets register it
@@ -329,7 +336,8 @@ export async function startClusterRuntime(opts: ClusterRuntimeOptions): Promise<
       for (;;) {
         const list = await client.list(R.nodes, undefined);
         const byName = new Map(list.items.map((n) => [n.metadata.name, n]));
-        const notReady = [...plans.keys()].filter((n) => !isReady(byName.get(n)));
+        // a node whose kubelet is stopped (a snapshot's NotReady node) is not waited for
+        const notReady = [...plans.keys()].filter((n) => simulator?.isRunning(n) !== false && !isReady(byName.get(n)));
         if (notReady.length === 0) return;
         if (Date.now() > deadline) throw new Error(`nodes not Ready after ${timeoutMs}ms: ${notReady.join(', ')}`);
         await new Promise((r) => setTimeout(r, 100));

@@ -182,8 +182,11 @@ export class NodeSimulator {
 
   // ---- nodes ----
 
-  /** register a node: create its Node object if absent (with kubelet-reported status), start heartbeats */
-  async addNode(node: Node): Promise<void> {
+  /**
+   * register a node: create its Node object if absent (with kubelet-reported status), start
+   * heartbeats; stopped: the kubelet is silent from the start (as after stopNode), its Node as stored
+   */
+  async addNode(node: Node, o: { stopped?: boolean } = {}): Promise<void> {
     const name = node.metadata!.name!;
     const seq = ++this.nodeSeq;
     // the node informer knows the stored nodes once synced (a restart finds them there)
@@ -218,6 +221,10 @@ export class NodeSimulator {
       images: new Set(),
     };
     this.nodes.set(name, sim);
+    if (o.stopped && existing) {
+      sim.running = false;
+      return;
+    }
     if (!existing) {
       const obj = this.nodeObject(node, sim);
       try {
