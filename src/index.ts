@@ -17,7 +17,7 @@ import { generateClusterCerts, generateToken } from './cluster/certs.js';
 import { buildKubeconfig, kubeconfigToYaml, kindContextName } from './cluster/kubeconfig.js';
 import { startClusterRuntime, type ClusterRuntime } from './cluster/runtime.js';
 import { prepareSnapshot, type SnapshotReport } from './snapshot/index.js';
-import { installCRDs, type CRDSource } from './apiextensions/install.js';
+import { installCRDs, type CRDSource } from './apiextensions/index.js';
 
 export interface StartClusterOptions {
   /** cluster name (default "kind"); the context is kind-<name> */
@@ -136,4 +136,4 @@ export async function startCluster(o: StartClusterOptions = {}): Promise<Started
 export { parseKindConfig } from './cluster/config.js';
 export { kindNodeObject } from './cluster/nodes.js';
 export type { ApiClient } from './client/types.js';
-export { installCRDs, readCRDs, type CRDSource, type InstallCRDsOptions } from './apiextensions/install.js';
+export { installCRDs, readCRDs, structuralSchemaFor, type CRDSource, type Schema } from './apiextensions/index.js';

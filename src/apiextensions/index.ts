@@ -4,5 +4,6 @@ export { CRDController, CRD_RESOURCE, type CRDControllerOptions } from './contro
 export { crdResources, isCRDResource, defaultCRD, prepareCRDForCreate, prepareCRDForUpdate, beginCRDDeletion, definitionName, CRD_GROUP } from './crd.js';
 export { validateCRD, validateCRDUpdate, validateCRDStatusUpdate } from './validation.js';
 export { CLEANUP_FINALIZER, findCondition, isEstablished } from './conditions.js';
-export { prune, applyDefaults, validateValue, type Schema } from './schema.js';
+export { prune, applyDefaults, validateValue, structuralSchemaFor, type Schema } from './schema.js';
+export { installCRDs, readCRDs, type CRDSource } from './install.js';
 export { evaluateJsonPath, getPath, setPath } from './jsonpath.js';

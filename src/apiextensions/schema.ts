@@ -7,6 +7,7 @@
 import { fieldErrors, renderValue, type FieldError } from '../api/errors.js';
 import { validateObjectMeta } from '../api/validation/meta.js';
 import { nameIsDNSSubdomain } from '../api/validation/names.js';
+import type { ResourceTable } from '../api/resources.js';
 import { celErrors } from './cel.js';
 import { RE2JS } from '@bufbuild/re2';
 
@@ -80,6 +81,14 @@ export function jsonType(v: Json): string {
   if (typeof v === 'boolean') return 'boolean';
   if (typeof v === 'string') return 'string';
   return 'object';
+}
+
+/**
+ * the structural schema of a served custom kind, for anything that walks objects by schema
+ * (server-side apply's list types and map keys, OpenAPI); undefined for built-in kinds
+ */
+export function structuralSchemaFor(resources: ResourceTable, apiVersion: string, kind: string): Schema | undefined {
+  return resources.forKind(apiVersion, kind)?.custom?.schema as Schema | undefined;
 }
 
 // ---- pruning ----------------------------------------------------------------------------

@@ -254,6 +254,8 @@ export class Registry implements ApiClient {
           }
           lastKey = kv.key;
           const obj = decodeStored(kv.value, kv.modRevision);
+          // custom objects are stored in the storage version: give them the requested one
+          if (info.custom) obj.apiVersion = groupVersion(info);
           if (filter(obj)) items.push(obj as T);
         }
         if (limit && items.length >= limit) {
