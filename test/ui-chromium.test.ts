@@ -133,9 +133,11 @@ describe('kindling ui in headless Chromium', () => {
     });
     expect(pods.sort()).toEqual(WORKERS);
     for (const w of WORKERS) await expect.poll(() => state(w), { timeout: 10_000 }).toBe('new-ready');
-    // the control plane's NoSchedule taint keeps the pod off it
-    expect((await state(CP))?.startsWith('none-')).toBe(true);
+    // the control plane's NoSchedule taint keeps the pod off it, rightly, says the explain verdict
+    await expect.poll(() => state(CP)).toBe('none-expected');
+    expect((await box(CP))?.reason).toContain('taint node-role.kubernetes.io/control-plane:NoSchedule not tolerated');
     expect(await page.getByRole('region', { name: 'DaemonSet' }).locator('[data-counter="desired"] dd').innerText()).toBe('3');
+    await expect.poll(() => page.getByRole('list', { name: 'Placement summary' }).innerText()).toContain('3 will run');
     await shot('1-applied');
 
     // stop the control plane's simulated kubelet now: NotReady comes after the 15 s grace period,
@@ -147,12 +149,14 @@ describe('kindling ui in headless Chromium', () => {
 
   it('shows a tainted node losing its pod, with the taint', async () => {
     await k.ok(['taint', 'nodes', W3, 'dedicated=infra:NoExecute']);
-    await expect.poll(() => state(W3), { timeout: 10_000 }).toMatch(/^none-/);
+    await expect.poll(() => state(W3), { timeout: 10_000 }).toBe('none-expected');
+    await expect.poll(async () => (await box(W3))?.reason).toContain('taint dedicated=infra:NoExecute not tolerated');
     const b = (await box(W3))!;
+    expect(b.marks.taints).toEqual([expect.objectContaining({ key: 'dedicated', effect: 'NoExecute' })]);
     const c = (await page.locator('.grid canvas').boundingBox())!;
     await page.mouse.move(c.x + b.x + b.w / 2, c.y + b.y + b.h / 2);
     const tip = page.getByRole('tooltip');
-    await expect.poll(() => tip.innerText()).toContain('taint dedicated=infra:NoExecute');
+    await expect.poll(() => tip.innerText()).toContain('taint dedicated=infra:NoExecute not tolerated');
     await shot('2-tainted');
     await page.mouse.move(0, 0);
   });
@@ -194,7 +198,10 @@ describe('kindling ui in headless Chromium', () => {
     expect(text).toMatch(/cpu\s+\d+/);
     expect(text).toContain('default/agent');
     const verdict = panel.locator('[data-ds="default/agent"]');
-    await expect.poll(() => verdict.innerText()).not.toContain('verdict loading');
+    await expect.poll(() => verdict.innerText()).toContain('Should not run here');
+    expect(await verdict.innerText()).toContain('TaintNotTolerated');
+    // kindnet tolerates every taint: it runs here
+    await expect.poll(() => panel.locator('[data-ds="kube-system/kindnet"]').innerText()).toContain('Should run here');
     await shot('5-node');
   });
 

@@ -59,9 +59,9 @@ const dsKey = (d: DaemonSetObject) => `${d.metadata.namespace}/${d.metadata.name
 
 /** a short why for a cell: the explain verdict's first reason, or the pod's trouble */
 function cellReason(state: CellState, verdict: Verdict | undefined): string | undefined {
-  if (state === 'none-expected' || state === 'none-missing' || state === 'terminating') return verdict?.reasons[0]?.message ?? verdict?.reasons[0]?.reason;
   if (state === 'crashloop') return 'container in CrashLoopBackOff';
-  return undefined;
+  const r = verdict?.reasons.find((x) => x.blocking) ?? (state === 'old' ? verdict?.reasons[0] : undefined);
+  return r?.message;
 }
 
 function App() {
@@ -347,6 +347,13 @@ function DsSummary({ ds, shownNodes, totalNodes, act }: { ds: DaemonSetObject | 
       </dl>
       <div class="chart" ref={chartEl} aria-label={`Rollout chart: ${SERIES.map((s) => s.label).join(', ')} over time`} />
       {view.verdicts.kind === 'unavailable' && <p class="note">Placement verdicts: {view.verdicts.message}</p>}
+      {view.verdicts.kind === 'ok' && (
+        <ul class="summary" aria-label="Placement summary">
+          {view.verdicts.summary.map((s) => (
+            <li class={s.note ? 'note-line' : s.willRun ? 'yes' : 'no'}>{s.message}</li>
+          ))}
+        </ul>
+      )}
     </section>
   );
 }
@@ -354,6 +361,8 @@ function DsSummary({ ds, shownNodes, totalNodes, act }: { ds: DaemonSetObject | 
 function NodePanel({ act }: { act: (p: Promise<unknown>, ok: string) => void }) {
   const [taintText, setTaintText] = useState('');
   const name = view.chosenNode;
+  const ref = useRef<HTMLElement>(null);
+  useEffect(() => ref.current?.scrollIntoView({ block: 'start', behavior: 'smooth' }), [name]);
   const node = name ? view.nodes.items.get(name) : undefined;
   if (!name) return <section class="node empty-panel">Click a node to see its labels, taints, capacity and why each DaemonSet does or does not run there.</section>;
   if (!node)
@@ -366,7 +375,7 @@ function NodePanel({ act }: { act: (p: Promise<unknown>, ok: string) => void }) 
   const marks = nodeMarks(node);
   const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
   return (
-    <section class="node" aria-label="Node">
+    <section class="node" aria-label="Node" ref={ref}>
       <div class="ds-head">
         <h2>{name}</h2>
         <button type="button" class="close" aria-label="Close node details" onClick={() => view.chooseNode(undefined)}>
@@ -377,6 +386,9 @@ function NodePanel({ act }: { act: (p: Promise<unknown>, ok: string) => void }) 
         {marks.notReady ? `NotReady (${ready?.reason ?? 'no status'})` : 'Ready'}
         {marks.cordoned ? ' · cordoned (SchedulingDisabled)' : ''} · kubelet {node.status?.nodeInfo?.kubeletVersion ?? '?'}
       </p>
+      <h3>DaemonSets here</h3>
+      <DaemonSetsOnNode node={node} />
+      <h3>Actions</h3>
       <div class="actions">
         <button type="button" onClick={() => act(setCordon(name, !marks.cordoned), `${marks.cordoned ? 'Uncordoned' : 'Cordoned'} ${name}`)}>
           {marks.cordoned ? 'Uncordon' : 'Cordon'}
@@ -420,8 +432,6 @@ function NodePanel({ act }: { act: (p: Promise<unknown>, ok: string) => void }) 
       ) : (
         <p class="muted">none</p>
       )}
-      <h3>DaemonSets here</h3>
-      <DaemonSetsOnNode node={node} />
       <h3>Labels</h3>
       <ul class="chips">
         {Object.entries(node.metadata.labels ?? {}).map(([k, v]) => (
@@ -459,7 +469,8 @@ function DaemonSetsOnNode({ node }: { node: NodeObject }) {
         return (
           <li data-ds={dsKey(ds)}>
             <div class="v-head">
-              <Swatch state={state} /> <b>{dsKey(ds)}</b>: {STATE_LABEL[state]}
+              <Swatch state={state} /> <b>{dsKey(ds)}</b>
+              <span>{STATE_LABEL[state]}</span>
             </div>
             {mine.map((p) => (
               <div class="pod">
@@ -476,7 +487,7 @@ function DaemonSetsOnNode({ node }: { node: NodeObject }) {
                 {v.reasons.length > 0 && (
                   <ul>
                     {v.reasons.map((r) => (
-                      <li>
+                      <li class={r.blocking ? '' : 'note-line'}>
                         <code>{r.reason}</code> {r.message}
                       </li>
                     ))}

@@ -19,7 +19,7 @@ export class RolloutChart {
     this.plot = new uPlot(
       {
         width,
-        height: 150,
+        height: 120,
         legend: { show: true, live: false },
         cursor: { drag: { x: false, y: false } },
         scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
@@ -51,7 +51,7 @@ export class RolloutChart {
   }
 
   resize(width: number): void {
-    this.plot.setSize({ width, height: 150 });
+    this.plot.setSize({ width, height: 120 });
   }
 
   destroy(): void {

@@ -40,6 +40,7 @@ interface Placed {
 type Mode = 'large' | 'medium' | 'small';
 
 const HEADER = 24;
+const LARGE_W = 232;
 const PAD = 12;
 
 export class Grid {
@@ -98,7 +99,7 @@ export class Grid {
   }
 
   private cellSize(): { w: number; h: number } {
-    if (this.mode === 'large') return { w: 210, h: 76 };
+    if (this.mode === 'large') return { w: LARGE_W, h: 76 };
     return { w: this.size, h: this.size };
   }
 
@@ -143,7 +144,7 @@ export class Grid {
   private drawCell(ctx: CanvasRenderingContext2D, p: Placed): void {
     const { cell } = p;
     if (this.mode === 'large') {
-      const w = 210;
+      const w = LARGE_W;
       const h = 76;
       ctx.fillStyle = '#ffffff';
       ctx.fillRect(p.x, p.y, w, h);

@@ -88,11 +88,18 @@ export interface ControllerRevisionObject {
   revision: number;
 }
 
-/** one node's verdict for one DaemonSet, from the explain API (src/explain) */
+/** one node's verdict for one DaemonSet, from the explain API (src/explain/README.md) */
 export interface Verdict {
   node: string;
   willRun: boolean;
-  reasons: { reason: string; message: string }[];
+  /** blocking reasons keep the pod off the node; the others are notes (old revision, cordoned) */
+  reasons: { reason: string; message: string; blocking?: boolean }[];
+}
+
+/** the explain API's answer for a DaemonSet (what the view reads of it) */
+export interface Explanation {
+  summary: { reason: string; count: number; message: string; willRun?: boolean; note?: boolean }[];
+  nodes: Verdict[];
 }
 
 /** the state a node's daemon pod is in, as the grid draws it */
@@ -116,9 +123,9 @@ export const STATE_LABEL: Record<CellState, string> = {
   pending: 'pending',
   terminating: 'terminating',
   crashloop: 'crash-looping',
-  'none-missing': 'none, but should run',
-  'none-expected': 'none, as it should be',
-  'none-unknown': 'none (no verdict)',
+  'none-missing': 'no pod, should run',
+  'none-expected': 'no pod, rightly',
+  'none-unknown': 'no pod, no verdict yet',
 };
 
 /** the pod labels a DaemonSet's controller stamps (pkg/apis/apps: ControllerRevisionHashLabelKey, DefaultDaemonSetUniqueLabelKey) */

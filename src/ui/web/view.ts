@@ -10,6 +10,7 @@ import {
   type ControllerRevisionObject,
   type DaemonSetObject,
   type DaemonSetStatus,
+  type Explanation,
   type NodeObject,
   type PodObject,
   type Verdict,
@@ -24,7 +25,11 @@ export interface Sample {
   unavailable: number;
 }
 
-export type VerdictState = { kind: 'none' } | { kind: 'loading' } | { kind: 'ok'; byNode: Map<string, Verdict> } | { kind: 'unavailable'; message: string };
+export type VerdictState =
+  | { kind: 'none' }
+  | { kind: 'loading' }
+  | { kind: 'ok'; byNode: Map<string, Verdict>; summary: Explanation['summary'] }
+  | { kind: 'unavailable'; message: string };
 
 /** keep only what the view reads of a pod (a 5,000-pod DaemonSet is ~20 MB of JSON) */
 function slimPod(p: PodObject): PodObject {
@@ -117,7 +122,8 @@ export class View {
   private podAbort: AbortController | undefined;
   private nodePodAbort: AbortController | undefined;
   private explainTimer: ReturnType<typeof setTimeout> | undefined;
-  private explainedGeneration: number | undefined;
+  private explainInFlight = false;
+  private explainAgain = false;
   private nodeSigs = new Map<string, string>();
 
   constructor(private readonly signal: AbortSignal) {
@@ -166,7 +172,6 @@ export class View {
     this.pods.synced = false;
     this.pods.live = false;
     this.verdicts = { kind: 'none' };
-    this.explainedGeneration = undefined;
     const ds = this.ds();
     if (ds) {
       this.podAbort = new AbortController();
@@ -221,8 +226,8 @@ export class View {
     }
     this.sample(ds.metadata.uid, ds.status);
     if (!this.pinned) this.choose(this.followed(), false);
-    // a new spec (generation) can change where it should run
-    if (k === this.chosenDs && ds.metadata.generation !== this.explainedGeneration) this.scheduleExplain(300);
+    // a new spec, and the controller's progress (old revisions, misscheduled pods), change the verdicts
+    if (k === this.chosenDs) this.scheduleExplain(300);
   }
 
   /** until the user picks one: the newest DaemonSet outside kube-system, else the first */
@@ -263,10 +268,20 @@ export class View {
     if (h.length > 5000) h.splice(0, h.length - 5000);
   }
 
-  /** refetch the chosen DaemonSet's verdicts after a quiet moment (a rollout or node burst is one fetch) */
+  /**
+   * refetch the chosen DaemonSet's verdicts soon: one fetch at a time, at most one waiting, so a
+   * rollout or a node burst of thousands of events costs a fetch every ~second, not one per event
+   */
   private scheduleExplain(delay: number): void {
-    if (this.explainTimer) clearTimeout(this.explainTimer);
-    this.explainTimer = setTimeout(() => void this.explain(), delay);
+    if (this.explainInFlight) {
+      this.explainAgain = true;
+      return;
+    }
+    if (this.explainTimer) return;
+    this.explainTimer = setTimeout(() => {
+      this.explainTimer = undefined;
+      void this.explain();
+    }, delay);
   }
 
   private async explain(): Promise<void> {
@@ -274,16 +289,20 @@ export class View {
     if (!ds) return;
     if (this.verdicts.kind === 'none') this.verdicts = { kind: 'loading' };
     const want = this.chosenDs;
+    this.explainInFlight = true;
     try {
-      const r = await getJson<{ nodes: Verdict[] }>(explainPath(ds), this.signal);
-      if (want !== this.chosenDs) return;
-      this.verdicts = { kind: 'ok', byNode: new Map(r.nodes.map((v) => [v.node, v])) };
-      this.explainedGeneration = ds.metadata.generation;
+      const r = await getJson<Explanation>(explainPath(ds), this.signal);
+      if (want === this.chosenDs) this.verdicts = { kind: 'ok', byNode: new Map(r.nodes.map((v) => [v.node, v])), summary: r.summary };
     } catch (e) {
-      if (this.signal.aborted || want !== this.chosenDs) return;
-      this.verdicts = { kind: 'unavailable', message: explainFailure(e) };
+      if (!this.signal.aborted && want === this.chosenDs) this.verdicts = { kind: 'unavailable', message: explainFailure(e) };
+    } finally {
+      this.explainInFlight = false;
     }
     this.changed();
+    if (this.explainAgain) {
+      this.explainAgain = false;
+      this.scheduleExplain(500);
+    }
   }
 
   private async explainNode(node: string, signal: AbortSignal): Promise<void> {
@@ -291,7 +310,7 @@ export class View {
     await Promise.all(
       [...this.daemonsets.items.values()].map(async (ds) => {
         try {
-          const r = await getJson<{ nodes: Verdict[] }>(`${explainPath(ds)}?node=${encodeURIComponent(node)}`, signal);
+          const r = await getJson<Explanation>(`${explainPath(ds)}?node=${encodeURIComponent(node)}`, signal);
           const v = r.nodes.find((x) => x.node === node);
           out.set(key(ds), v ?? 'no verdict for this node');
         } catch (e) {
