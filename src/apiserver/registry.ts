@@ -44,6 +44,7 @@ import { applyDefaults } from '../api/defaults/index.js';
 import { validateCreate, validateStatusUpdate, validateUpdate } from '../api/validation/index.js';
 import { admitPod } from './admission.js';
 import { applyPatch } from './patching.js';
+import { admitEviction } from './eviction.js';
 import { decodeFields } from './fieldvalidation.js';
 import { getScale, patchScale, updateScale } from './scale.js';
 import { ServiceAllocator } from './services.js';
@@ -400,11 +401,14 @@ export class Registry implements ApiClient {
     return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } as unknown as KubeObject;
   }
 
-  /** POST pods/<name>/eviction: delete the pod (no PodDisruptionBudgets exist in kindling) */
+  /** POST pods/<name>/eviction: delete the pod unless its PodDisruptionBudget forbids it (eviction.ts) */
   private async evictPod(namespace: string, eviction: KubeObject, opts: WriteOptions): Promise<KubeObject> {
     const podName = eviction.metadata?.name ?? '';
     const deleteOptions = ((eviction as any).deleteOptions ?? {}) as DeleteOptions;
-    await this.delete({ group: '', version: 'v1', plural: 'pods' }, namespace, podName, { ...deleteOptions, dryRun: opts.dryRun ?? deleteOptions.dryRun });
+    const dryRun = opts.dryRun ?? deleteOptions.dryRun;
+    const pods = { group: '', version: 'v1', plural: 'pods' };
+    await admitEviction(this, await this.get(pods, namespace, podName), this.clock.now(), isDryRun({ dryRun }));
+    await this.delete(pods, namespace, podName, { ...deleteOptions, dryRun });
     return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } as unknown as KubeObject;
   }
 

@@ -18,6 +18,7 @@ import { DeploymentController } from './deployment/index.js';
 import { JobController } from './job/index.js';
 import { CronJobController } from './cronjob/index.js';
 import { TTLAfterFinishedController } from './ttlafterfinished/index.js';
+import { DisruptionController } from './disruption/index.js';
 
 interface Runnable {
   start(): Promise<void>;
@@ -42,6 +43,7 @@ const CONTROLLERS: Record<string, ControllerClass> = {
   JobController,
   CronJobController,
   TTLAfterFinishedController,
+  DisruptionController,
 };
 
 export interface ControllerSet {

@@ -7,6 +7,7 @@ import type { KubeObject } from '../../client/types.js';
 import { validateGenericNamespaced, validateGenericUpdate } from './core.js';
 import * as apps from './apps.js';
 import * as batch from './batch.js';
+import * as policy from './policy.js';
 import * as core from './core.js';
 import * as sched from './scheduling.js';
 import { validateObjectMeta, validateObjectMetaUpdate, type Obj } from './meta.js';
@@ -37,6 +38,7 @@ const onCreate: Record<string, Create> = {
   'apps/ControllerRevision': apps.validateControllerRevision,
   'batch/Job': batch.validateJob,
   'batch/CronJob': batch.validateCronJob,
+  'policy/PodDisruptionBudget': policy.validatePodDisruptionBudget,
   'scheduling.k8s.io/PriorityClass': sched.validatePriorityClass,
   'coordination.k8s.io/Lease': sched.validateLease,
   'apiextensions.k8s.io/CustomResourceDefinition': (o) => validateCRD(o as unknown as CustomResourceDefinition),
@@ -55,6 +57,7 @@ const onUpdate: Record<string, Update> = {
   'apps/ControllerRevision': apps.validateControllerRevisionUpdate,
   'batch/Job': batch.validateJobUpdate,
   'batch/CronJob': batch.validateCronJobUpdate,
+  'policy/PodDisruptionBudget': policy.validatePodDisruptionBudgetUpdate,
   'scheduling.k8s.io/PriorityClass': sched.validatePriorityClassUpdate,
   'coordination.k8s.io/Lease': sched.validateLeaseUpdate,
   'apiextensions.k8s.io/CustomResourceDefinition': (o, old) => validateCRDUpdate(o as unknown as CustomResourceDefinition, old as unknown as CustomResourceDefinition),
@@ -65,6 +68,7 @@ const onStatusUpdate: Record<string, Update> = {
   'apps/Deployment': apps.validateReplicaStatusUpdate,
   'apps/ReplicaSet': apps.validateReplicaStatusUpdate,
   'batch/Job': batch.validateJobStatusUpdate,
+  'policy/PodDisruptionBudget': policy.validatePodDisruptionBudgetStatusUpdate,
   'apiextensions.k8s.io/CustomResourceDefinition': (o, old) => validateCRDStatusUpdate(o as unknown as CustomResourceDefinition, old as unknown as CustomResourceDefinition),
   // Node status is free-form upstream too, beyond ObjectMeta; taints live in spec
 };
