@@ -58,6 +58,19 @@ describe.each(kubectls())('kubectl $version with a CustomResourceDefinition', (k
     expect(await kc.ok(['get', 'all'])).toContain(`crontab.stable.example.com/${name}`);
   });
 
+  it('get -w prints new objects with the CRD columns', async () => {
+    const name = `watch-${k.version.replace('.', '')}`;
+    const w = kc.spawn(['get', 'ct', '-w', '--field-selector', `metadata.name=${name}`]);
+    try {
+      // listed first or watched after: either way kubectl prints the row
+      await kc.ok(['create', '-f', kc.file('w.yaml', cronTab(name, '  cronSpec: "0 * * * *"\n  image: img\n'))]);
+      const out = await eventually(async () => w.output().includes(name) && w.output());
+      expect(out).toMatch(new RegExp(`${name}\\s+0 \\* \\* \\* \\*\\s+1\\s+`));
+    } finally {
+      w.stop();
+    }
+  });
+
   it('refuses an object that fails its schema with 422 and upstream field paths', async () => {
     const bad = kc.file('bad.yaml', cronTab('bad', '  cronSpec: "nope"\n  replicas: 0\n'));
     const r = await kc.run(['create', '--validate=false', '-f', bad]);
