@@ -45,6 +45,47 @@ describe('EventRecorder', () => {
     expect(c.actions().filter((a) => a.verb === 'patch').length).toBe(2);
   });
 
+  it('combines similar events from the 10th distinct message on (client-go EventAggregator), as one counted event', async () => {
+    const clock = new FakeClock();
+    const c = new FakeClient([], { clock });
+    const rec = new EventRecorder(c, clock, 'daemonset-controller');
+    for (let i = 1; i <= 12; i++) rec.event(ds, 'Normal', 'SuccessfulCreate', `Created pod: foo-${i}`);
+    await rec.flush();
+    const evs = c.all(R.events) as (KubeObject & Record<string, unknown>)[];
+    // created for foo-10, then patched twice: the count and the latest message
+    expect(evs.map((e) => e.message)).toEqual([...Array.from({ length: 9 }, (_, i) => `Created pod: foo-${i + 1}`), '(combined from similar events): Created pod: foo-12']);
+    expect(evs[9].count).toBe(3);
+    expect(c.actions().filter((a) => a.verb === 'patch').length).toBe(2);
+    // ten minutes later the group starts over
+    clock.step(600_001);
+    rec.event(ds, 'Normal', 'SuccessfulCreate', 'Created pod: foo-13');
+    await rec.flush();
+    expect((c.all(R.events) as (KubeObject & Record<string, unknown>)[]).at(-1)?.message).toBe('Created pod: foo-13');
+  });
+
+  it('lets a source write 25 events about one object, then one per 5 minutes (client-go spam filter)', async () => {
+    const clock = new FakeClock();
+    const c = new FakeClient([], { clock });
+    const rec = new EventRecorder(c, clock, 'kubelet', 'node-1');
+    const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', uid: 'p-1' } };
+    const writes = () => c.actions().filter((a) => a.resource === 'events' && (a.verb === 'create' || a.verb === 'patch')).length;
+    for (let i = 0; i < 30; i++) rec.event(pod, 'Warning', 'BackOff', `Back-off ${i % 3}`);
+    await rec.flush();
+    expect(writes()).toBe(25);
+    // another object has its own budget
+    rec.event({ ...pod, metadata: { ...pod.metadata, name: 'q', uid: 'q-1' } }, 'Warning', 'BackOff', 'Back-off 0');
+    await rec.flush();
+    expect(writes()).toBe(26);
+    clock.step(300_000);
+    rec.event(pod, 'Warning', 'BackOff', 'Back-off 0');
+    rec.event(pod, 'Warning', 'BackOff', 'Back-off 0');
+    await rec.flush();
+    expect(writes()).toBe(27);
+    // the dropped occurrences were still counted
+    const e = (c.all(R.events) as (KubeObject & Record<string, unknown>)[]).find((x) => x.message === 'Back-off 0' && (x.involvedObject as { name: string }).name === 'p');
+    expect(e?.count).toBe(11);
+  });
+
   it('FakeRecorder records "<type> <reason> <message>"', () => {
     const r = new FakeRecorder();
     r.event(ds, 'Warning', 'SelectingAll', 'x');
